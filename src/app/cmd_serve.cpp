@@ -1,0 +1,91 @@
+#include <signal.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/options.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "net/io_threads.h"
+#include "net/listener.h"
+#include "pg/session/client_session.h"
+#include "pg/session/gateway.h"
+#include "store/state_store.h"
+
+namespace gh::app {
+
+int run_serve(const std::vector<std::string>& args) {
+  Options opts(args);
+  std::string path = opts.take("--config");
+  if (path.empty() || !opts.rest().empty()) {
+    std::fputs("usage: gatehouse serve --config FILE\n", stderr);
+    return 2;
+  }
+  auto cfg = config::load_file(path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
+    return 1;
+  }
+  auto config = std::make_shared<const config::Config>(std::move(cfg.value()));
+  log::init(config->log_level);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto store = store::open_sqlite_store(config->data_dir);
+  if (!store.ok()) {
+    spdlog::critical("state store: {}", store.status().message());
+    return 1;
+  }
+  std::shared_ptr<store::StateStore> shared_store(std::move(store.value()));
+  auto gw = pg::Gateway::create(config, shared_store);
+  if (!gw.ok()) {
+    spdlog::critical("{}", gw.status().message());
+    return 1;
+  }
+  pg::Gateway& gateway = *gw.value();
+
+  net::IoThreads threads(config->workers);
+  auto listener = net::Listener::bind(
+      threads, config->listen_host, config->listen_port, [&gateway](asio::ip::tcp::socket s) {
+        auto exec = s.get_executor();
+        auto session = std::make_shared<pg::ClientSession>(gateway, std::move(s));
+        asio::co_spawn(exec, session->run(),
+                       [session](std::exception_ptr e) {
+                         if (e) {
+                           try {
+                             std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                             spdlog::error("session ended by internal error: {}", ex.what());
+                           }
+                         }
+                       });
+      });
+  if (!listener.ok()) {
+    spdlog::critical("{}", listener.status().message());
+    return 1;
+  }
+  threads.start();
+  listener.value()->start();
+  spdlog::info("gatehouse listening on {}:{} ({} io threads, {} connections, config {})",
+               config->listen_host, listener.value()->port(), threads.size(),
+               config->connections.size(), config->path);
+
+  asio::io_context main_ctx(1);
+  asio::signal_set signals(main_ctx, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code&, int sig) {
+    spdlog::info("signal {}: shutting down", sig);
+    listener.value()->close();
+    main_ctx.stop();
+  });
+  main_ctx.run();
+  threads.stop();
+  spdlog::info("gatehouse stopped");
+  return 0;
+}
+
+}  // namespace gh::app

@@ -1,0 +1,479 @@
+#include "pg/session/client_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include <ctime>
+
+#include "common/crypto.h"
+#include "pg/protocol/builders.h"
+#include "pg/protocol/frame.h"
+#include "pg/protocol/messages.h"
+#include "pg/session/message_reader.h"
+#include "pg/session/startup_params.h"
+#include "pg/session/statement_log.h"
+
+namespace gh::pg {
+
+int64_t steady_now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+namespace {
+
+std::string new_session_id() {
+  uint8_t b[8];
+  crypto::random_bytes(b);
+  return crypto::to_hex(b);
+}
+
+std::string endpoint_text(const asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  if (ec) return "?";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+constexpr size_t kReadChunk = 16 * 1024;
+
+}  // namespace
+
+ClientSession::ClientSession(Gateway& gw, asio::ip::tcp::socket socket)
+    : gw_(gw),
+      client_(std::move(socket)),
+      timer_(client_.socket().get_executor()),
+      peer_(endpoint_text(client_.socket())),
+      id_(new_session_id()),
+      client_buf_(16 * 1024),
+      backend_buf_(64 * 1024) {
+  gw_.counters().sessions_total.fetch_add(1, std::memory_order_relaxed);
+  gw_.counters().sessions_active.fetch_add(1, std::memory_order_relaxed);
+}
+
+ClientSession::~ClientSession() {
+  if (registered_cancel_) gw_.cancels().remove(client_pid_);
+  gw_.counters().sessions_active.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ClientSession::close_all() {
+  closing_ = true;
+  timer_.cancel();
+  client_.close();
+  if (backend_) backend_->close();
+}
+
+asio::awaitable<void> ClientSession::fail(std::string_view sqlstate, std::string_view message,
+                                          std::string_view detail) {
+  advance(SessionEvent::kFailure);
+  if (!client_writing_ && client_.is_open()) {
+    std::string out;
+    build_error(out, "FATAL", sqlstate, message, detail);
+    client_writing_ = true;
+    co_await client_.write_all(out);
+    client_writing_ = false;
+  }
+  close_all();
+}
+
+void ClientSession::arm_timer(std::chrono::milliseconds after) {
+  timer_.expires_after(after);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->on_timer();
+  });
+}
+
+void ClientSession::on_timer() {
+  if (closing_) return;
+  const config::Limits& limits = gw_.config().limits;
+  if (phase_ != SessionPhase::kRelay) {
+    spdlog::info("session {} from {}: startup timeout after {} ms", id_, peer_,
+                 limits.startup_timeout.count());
+    end_reason_ = "startup timeout";
+    close_all();
+    return;
+  }
+  if (limits.idle_timeout.count() <= 0) return;
+  int64_t idle_ns = steady_now_ns() - last_activity_ns_;
+  int64_t limit_ns = limits.idle_timeout.count() * 1'000'000;
+  if (!tracker_.busy() && idle_ns >= limit_ns) {
+    end_reason_ = "idle timeout";
+    asio::co_spawn(
+        client_.socket().get_executor(),
+        [self = shared_from_this()]() -> asio::awaitable<void> {
+          co_await self->fail("57P05", "terminating connection due to idle timeout");
+        },
+        asio::detached);
+    return;
+  }
+  arm_timer(std::chrono::milliseconds(
+      std::max<int64_t>(1, (limit_ns - (tracker_.busy() ? 0 : idle_ns)) / 1'000'000)));
+}
+
+asio::awaitable<void> ClientSession::run() {
+  started_ns_ = steady_now_ns();
+  arm_timer(gw_.config().limits.startup_timeout);
+  bool ok = co_await startup();
+  if (ok) ok = co_await authenticate();
+  if (ok) ok = co_await connect_backend();
+  if (!ok) {
+    close_all();
+    co_return;
+  }
+  last_activity_ns_ = steady_now_ns();
+  timer_.cancel();
+  if (gw_.config().limits.idle_timeout.count() > 0) arm_timer(gw_.config().limits.idle_timeout);
+  spdlog::info("session {} start: peer={} key={} connection={} application_name=\"{}\" tls={}",
+               id_, peer_, principal_.name, connection_->name, application_name_,
+               client_.is_tls() ? "yes" : "no");
+  auto self = shared_from_this();
+  asio::co_spawn(
+      client_.socket().get_executor(),
+      [self]() -> asio::awaitable<void> { co_await self->backend_to_client(); }, asio::detached);
+  co_await client_to_backend();
+  double secs = static_cast<double>(steady_now_ns() - started_ns_) / 1e9;
+  spdlog::info(
+      "session {} end: reason=\"{}\" statements={} bytes_in={} bytes_out={} duration_s={:.3f}",
+      id_, end_reason_, tracker_.statements(), bytes_from_client_, bytes_to_client_, secs);
+}
+
+asio::awaitable<bool> ClientSession::startup() {
+  bool tls_done = false;
+  while (true) {
+    auto pkt = co_await read_startup_packet(client_, client_buf_);
+    if (!pkt.ok()) {
+      if (pkt.status().code() == Status::Code::kCorruption) {
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("session {} from {}: {}", id_, peer_, pkt.status().message());
+        co_await fail("08P01", "invalid startup packet: " + pkt.status().message());
+      }
+      co_return false;
+    }
+    StartupPacket p = parse_startup_packet(pkt->body);
+    switch (p.kind) {
+      case StartupKind::kSslRequest: {
+        if (tls_done) {
+          co_await fail("08P01", "SSLRequest received twice");
+          co_return false;
+        }
+        if (!client_buf_.empty()) {
+          // Bytes after SSLRequest, before the handshake: refuse rather than mix
+          // plaintext into the TLS session.
+          co_await fail("08P01", "unexpected data after SSLRequest");
+          co_return false;
+        }
+        advance(SessionEvent::kSslRequest);
+        bool offer = gw_.client_tls() != nullptr;
+        if (!co_await client_.write_all(offer ? "S" : "N")) co_return false;
+        if (offer) {
+          Status st = co_await client_.tls_accept(gw_.client_tls());
+          if (!st.ok()) {
+            spdlog::info("session {} from {}: {}", id_, peer_, st.message());
+            co_return false;
+          }
+          tls_done = true;
+        }
+        continue;
+      }
+      case StartupKind::kGssEncRequest:
+        advance(SessionEvent::kGssRequest);
+        if (!co_await client_.write_all("N")) co_return false;
+        continue;
+      case StartupKind::kCancel:
+        co_await handle_cancel(p);
+        co_return false;
+      case StartupKind::kUnsupportedVersion:
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        co_await fail("0A000",
+                      "unsupported frontend protocol " + std::to_string(p.code >> 16) + "." +
+                          std::to_string(p.code & 0xffff) +
+                          ": gatehouse supports protocol 3.0 only");
+        co_return false;
+      case StartupKind::kInvalid:
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        co_await fail("08P01", std::string("invalid startup packet: ") + p.error);
+        co_return false;
+      case StartupKind::kStartup:
+        break;
+    }
+    advance(SessionEvent::kStartup);
+    if (gw_.config().tls && gw_.config().tls->require && !client_.is_tls()) {
+      co_await fail("28000", "gatehouse requires TLS: connect with sslmode=require or stronger");
+      co_return false;
+    }
+    user_ = std::string(p.get("user"));
+    database_ = std::string(p.has("database") ? p.get("database") : p.get("user"));
+    application_name_ = std::string(p.get("application_name"));
+    forwarded_params_ = forwarded_startup_params(p);
+    // Newer minor versions and _pq_ options: answer as PostgreSQL does, with 3.0.
+    std::pair<std::string_view, std::string_view> unknown[kMaxStartupParams];
+    size_t unknown_count = 0;
+    for (size_t i = 0; i < p.param_count; ++i)
+      if (p.params[i].first.starts_with("_pq_.")) unknown[unknown_count++] = p.params[i];
+    if ((p.code & 0xffff) != 0 || unknown_count > 0) {
+      std::string out;
+      build_negotiate_protocol_version(out, 0, unknown, unknown_count);
+      if (!co_await client_.write_all(out)) co_return false;
+    }
+    if (user_.empty()) {
+      co_await fail("28000", "no user name specified in the startup packet");
+      co_return false;
+    }
+    co_return true;
+  }
+}
+
+asio::awaitable<void> ClientSession::handle_cancel(const StartupPacket& p) {
+  auto target = gw_.cancels().find(p.cancel_pid, p.cancel_secret);
+  close_all();
+  if (!target) {
+    spdlog::info("cancel request from {} for unknown session key", peer_);
+    co_return;
+  }
+  gw_.counters().cancels_forwarded.fetch_add(1, std::memory_order_relaxed);
+  co_await send_backend_cancel(client_.socket().get_executor(), *target->connection,
+                               target->backend_pid, target->backend_secret);
+}
+
+asio::awaitable<bool> ClientSession::authenticate() {
+  std::string out;
+  build_auth_request(out, auth::kCleartext);
+  if (!co_await client_.write_all(out)) co_return false;
+  auto m = co_await read_message(client_, client_buf_, kMaxStartupPacket);
+  if (!m.ok()) {
+    if (m.status().code() == Status::Code::kCorruption)
+      co_await fail("08P01", "invalid password message: " + m.status().message());
+    co_return false;
+  }
+  if (m->type != msg::kPassword) {
+    co_await fail("08P01", "expected a password message");
+    co_return false;
+  }
+  std::string_view secret = m->body;
+  if (secret.empty() || secret.back() != '\0') {
+    co_await fail("08P01", "malformed password message");
+    co_return false;
+  }
+  secret.remove_suffix(1);
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto key = gw_.store().authenticate_api_key(secret, now);
+  if (!key.ok()) {
+    gw_.counters().auth_failures.fetch_add(1, std::memory_order_relaxed);
+    std::string why = key.status().code() == Status::Code::kNotFound ? "unknown API key"
+                                                                     : key.status().message();
+    spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_,
+                 user_, why);
+    co_await fail("28P01", "password authentication failed for user \"" + user_ + "\"",
+                  why == "unknown API key" ? "" : why);
+    co_return false;
+  }
+  principal_ = std::move(key.value());
+  advance(SessionEvent::kPasswordOk);
+
+  connection_ = gw_.config().find_connection(database_);
+  if (connection_ == nullptr) {
+    size_t n = gw_.config().connections.size();
+    co_await fail("3D000", "gatehouse has no connection named \"" + database_ + "\"",
+                  std::to_string(n) + (n == 1 ? " connection is" : " connections are") +
+                      " configured; use its name as the database name");
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> ClientSession::connect_backend() {
+  BackendTarget target;
+  target.connection = connection_;
+  target.tls = gw_.backend_tls(*connection_);
+  target.params = forwarded_params_;
+  auto link = co_await open_backend(client_.socket().get_executor(), target);
+  if (closing_) co_return false;
+  if (!link.ok()) {
+    gw_.counters().backend_connect_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("session {}: connection \"{}\": {}", id_, connection_->name,
+                 link.status().message());
+    co_await fail("08001",
+                  "gatehouse could not connect to the server of connection \"" +
+                      connection_->name + "\"",
+                  link.status().code() == Status::Code::kUnavailable
+                      ? "the server is unreachable"
+                      : "the server refused the gateway's login; see the gatehouse log");
+    co_return false;
+  }
+  backend_ = std::move(link->conn);
+  backend_pid_ = link->pid;
+  backend_secret_ = link->secret;
+  if (!link->buffer.empty()) {
+    std::string_view rest = link->buffer.readable();
+    std::memcpy(backend_buf_.writable(rest.size()), rest.data(), rest.size());
+    backend_buf_.commit(rest.size());
+  }
+  auto [pid, secret] = gw_.cancels().add({connection_, backend_pid_, backend_secret_});
+  client_pid_ = pid;
+  registered_cancel_ = true;
+  advance(SessionEvent::kBackendReady);
+
+  if (gw_.config().log_level == "debug" || gw_.config().log_level == "trace") {
+    hooks_ = std::make_unique<StatementLog>(id_);
+    tracker_.set_hooks(hooks_.get());
+  }
+
+  std::string out;
+  build_auth_request(out, auth::kOk);
+  out += link->parameter_status;
+  build_backend_key_data(out, pid, secret);
+  build_ready_for_query(out, link->tx_status);
+  if (!co_await client_.write_all(out)) co_return false;
+  co_return true;
+}
+
+asio::awaitable<void> ClientSession::client_to_backend() {
+  const uint32_t max_size = gw_.config().limits.max_message_size;
+  while (!closing_) {
+    char* into = client_buf_.writable(kReadChunk);
+    long n = co_await client_.read_some(into, client_buf_.writable_size());
+    if (closing_) break;
+    if (n <= 0) {
+      end_reason_ = n == 0 ? "client closed" : "client read error";
+      break;
+    }
+    client_buf_.commit(static_cast<size_t>(n));
+    bytes_from_client_ += static_cast<uint64_t>(n);
+    int64_t now = steady_now_ns();
+    last_activity_ns_ = now;
+    std::string_view data = client_buf_.readable();
+    size_t fwd = 0;
+    size_t wanted = 0;
+    bool terminate = false;
+    while (fwd < data.size()) {
+      FrameResult r = next_frame(data.substr(fwd), max_size);
+      if (r.status == FrameStatus::kNeedMoreData) {
+        wanted = r.wanted;
+        break;
+      }
+      if (r.status == FrameStatus::kError) {
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        end_reason_ = "protocol violation by client";
+        spdlog::info("session {}: protocol violation by client: {}", id_, r.error);
+        co_await fail("08P01", std::string("protocol violation: ") + r.error);
+        co_return;
+      }
+      TrackResult t = tracker_.on_client_message(r.frame, now);
+      if (t == TrackResult::kViolation) {
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        end_reason_ = "protocol violation by client";
+        spdlog::info("session {}: protocol violation by client: {}", id_, tracker_.violation());
+        co_await fail("08P01", std::string("protocol violation: ") + tracker_.violation());
+        co_return;
+      }
+      fwd += r.consumed;
+      if (t == TrackResult::kTerminate) {
+        terminate = true;
+        break;
+      }
+    }
+    if (fwd > 0) {
+      if (!co_await backend_->write_all(data.substr(0, fwd))) {
+        if (!closing_) end_reason_ = "server write error";
+        break;
+      }
+      client_buf_.consume(fwd);
+    }
+    if (terminate) {
+      end_reason_ = "client terminated";
+      break;
+    }
+    if (wanted > 0) {
+      client_buf_.reserve_message(wanted);
+    } else {
+      client_buf_.shrink_if_idle();
+    }
+  }
+  if (!closing_ && tracker_.busy() && backend_) {
+    // The client left mid-query: stop the query, then end the server session.
+    end_reason_ = "client disconnected mid-query";
+    co_await send_backend_cancel(client_.socket().get_executor(), *connection_, backend_pid_,
+                                 backend_secret_);
+    std::string out;
+    build_terminate(out);
+    co_await backend_->write_all(out);
+  }
+  close_all();
+}
+
+asio::awaitable<void> ClientSession::backend_to_client() {
+  const uint32_t max_size = gw_.config().limits.max_message_size;
+  while (!closing_) {
+    char* into = backend_buf_.writable(kReadChunk);
+    long n = co_await backend_->read_some(into, backend_buf_.writable_size());
+    if (closing_) break;
+    if (n <= 0) {
+      gw_.counters().backend_lost.fetch_add(1, std::memory_order_relaxed);
+      end_reason_ = "server closed the connection";
+      spdlog::info("session {}: server connection ended: {}", id_,
+                   n == 0 ? "closed by server" : backend_->error());
+      if (!backend_sent_fatal_) {
+        co_await fail("08006", "the server of connection \"" + connection_->name +
+                                   "\" closed the connection unexpectedly");
+      }
+      break;
+    }
+    backend_buf_.commit(static_cast<size_t>(n));
+    int64_t now = steady_now_ns();
+    std::string_view data = backend_buf_.readable();
+    size_t fwd = 0;
+    size_t wanted = 0;
+    while (fwd < data.size()) {
+      FrameResult r = next_frame(data.substr(fwd), max_size);
+      if (r.status == FrameStatus::kNeedMoreData) {
+        wanted = r.wanted;
+        break;
+      }
+      TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
+                                                      : tracker_.on_backend_message(r.frame, now);
+      if (t == TrackResult::kViolation) {
+        const char* why = r.status == FrameStatus::kError ? r.error : tracker_.violation();
+        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+        end_reason_ = "protocol violation by server";
+        spdlog::warn("session {}: protocol violation by server: {}", id_, why);
+        // Forward what was valid, then report.
+        if (fwd > 0) {
+          client_writing_ = true;
+          co_await client_.write_all(data.substr(0, fwd));
+          client_writing_ = false;
+        }
+        co_await fail("08P01", "gatehouse received an invalid message from the server");
+        co_return;
+      }
+      if (r.frame.type == msg::kErrorResponse) {
+        ErrorFields e;
+        if (parse_error_fields(r.frame.body, e) &&
+            (e.severity == "FATAL" || e.severity == "PANIC"))
+          backend_sent_fatal_ = true;
+      }
+      fwd += r.consumed;
+    }
+    if (fwd > 0) {
+      client_writing_ = true;
+      bool ok = co_await client_.write_all(data.substr(0, fwd));
+      client_writing_ = false;
+      if (!ok) {
+        if (!closing_) end_reason_ = "client write error";
+        break;
+      }
+      bytes_to_client_ += fwd;
+      backend_buf_.consume(fwd);
+    }
+    if (wanted > 0) {
+      backend_buf_.reserve_message(wanted);
+    } else {
+      backend_buf_.shrink_if_idle();
+    }
+  }
+  if (!closing_) close_all();
+}
+
+}  // namespace gh::pg

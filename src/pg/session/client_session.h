@@ -1,0 +1,87 @@
+#pragma once
+
+// One client connection: startup, authentication, the backend login, then the relay
+// loop in both directions until either side ends. Lives on one io thread.
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+
+#include "common/byte_buffer.h"
+#include "net/conn.h"
+#include "pg/protocol/startup.h"
+#include "pg/session/backend_link.h"
+#include "pg/session/gateway.h"
+#include "pg/session/request_tracker.h"
+#include "pg/session/session_phase.h"
+#include "pg/session/statement_hooks.h"
+#include "store/state_store.h"
+
+namespace gh::pg {
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(Gateway& gw, asio::ip::tcp::socket socket);
+  ~ClientSession();
+
+  // Runs the whole session; returns when it is over and both sockets are closed.
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<bool> startup();
+  asio::awaitable<bool> authenticate();
+  asio::awaitable<bool> connect_backend();
+  asio::awaitable<void> client_to_backend();
+  asio::awaitable<void> backend_to_client();
+  asio::awaitable<void> handle_cancel(const StartupPacket& p);
+  void arm_timer(std::chrono::milliseconds after);
+  void on_timer();
+
+  // Sends a FATAL error to the client (unless another write is in flight) and closes.
+  asio::awaitable<void> fail(std::string_view sqlstate, std::string_view message,
+                             std::string_view detail = {});
+  void close_all();
+  void advance(SessionEvent e) { phase_ = next_phase(phase_, e); }
+
+  Gateway& gw_;
+  net::Conn client_;
+  std::unique_ptr<net::Conn> backend_;
+  asio::steady_timer timer_;
+  SessionPhase phase_ = SessionPhase::kAwaitStartup;
+  std::string peer_;
+  std::string id_;
+
+  // From the startup packet (copied: the packet buffer is reused).
+  std::string user_;
+  std::string database_;
+  std::string application_name_;
+  std::vector<std::pair<std::string, std::string>> forwarded_params_;
+  const config::Connection* connection_ = nullptr;
+  store::ApiKey principal_;
+
+  ByteBuffer client_buf_;
+  ByteBuffer backend_buf_;
+  RequestTracker tracker_;
+  std::unique_ptr<StatementHooks> hooks_;
+  uint32_t backend_pid_ = 0;
+  uint32_t backend_secret_ = 0;
+  uint32_t client_pid_ = 0;
+  bool registered_cancel_ = false;
+
+  bool client_writing_ = false;  // the backend pump is writing to the client
+  bool closing_ = false;
+  bool backend_sent_fatal_ = false;
+  const char* end_reason_ = "client closed";
+  int64_t last_activity_ns_ = 0;
+  int64_t started_ns_ = 0;
+  uint64_t bytes_from_client_ = 0;
+  uint64_t bytes_to_client_ = 0;
+};
+
+// Monotonic nanoseconds (vDSO; no syscall).
+int64_t steady_now_ns();
+
+}  // namespace gh::pg

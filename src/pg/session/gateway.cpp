@@ -1,0 +1,31 @@
+#include "pg/session/gateway.h"
+
+namespace gh::pg {
+
+Result<std::unique_ptr<Gateway>> Gateway::create(std::shared_ptr<const config::Config> cfg,
+                                                 std::shared_ptr<store::StateStore> store) {
+  auto g = std::unique_ptr<Gateway>(new Gateway());
+  g->config_ = std::move(cfg);
+  g->store_ = std::move(store);
+  const config::Config& c = *g->config_;
+  if (c.tls) {
+    auto ctx = net::make_server_tls(c.tls->cert_file, c.tls->key_file);
+    if (!ctx.ok()) return ctx.status();
+    g->client_tls_ = std::move(ctx.value());
+  }
+  for (const auto& conn : c.connections) {
+    if (conn.tls.mode == config::BackendTlsMode::kDisable) continue;
+    std::string ca = conn.tls.mode == config::BackendTlsMode::kVerifyFull ? conn.tls.ca_file : "";
+    auto ctx = net::make_client_tls(ca);
+    if (!ctx.ok()) return Status::Invalid("connection " + conn.name + ": " + ctx.status().message());
+    g->backend_tls_.emplace(conn.name, std::move(ctx.value()));
+  }
+  return g;
+}
+
+SSL_CTX* Gateway::backend_tls(const config::Connection& c) const {
+  auto it = backend_tls_.find(c.name);
+  return it == backend_tls_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace gh::pg

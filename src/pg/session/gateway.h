@@ -1,0 +1,53 @@
+#pragma once
+
+// What every session shares: the config, the state store, TLS contexts, the cancel
+// registry and counters. Built once at startup; read-only afterwards except for the
+// atomics and the registry.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.h"
+#include "net/tls_context.h"
+#include "pg/session/cancel_registry.h"
+#include "store/state_store.h"
+
+namespace gh::pg {
+
+struct GatewayCounters {
+  std::atomic<uint64_t> sessions_total{0};
+  std::atomic<int64_t> sessions_active{0};
+  std::atomic<uint64_t> auth_failures{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> backend_connect_failures{0};
+  std::atomic<uint64_t> backend_lost{0};
+  std::atomic<uint64_t> cancels_forwarded{0};
+  std::atomic<uint64_t> statements{0};
+};
+
+class Gateway {
+ public:
+  // Builds the TLS contexts; Invalid with a clear message if a certificate is unusable.
+  static Result<std::unique_ptr<Gateway>> create(std::shared_ptr<const config::Config> cfg,
+                                                 std::shared_ptr<store::StateStore> store);
+
+  const config::Config& config() const { return *config_; }
+  store::StateStore& store() { return *store_; }
+  SSL_CTX* client_tls() const { return client_tls_.get(); }
+  // The TLS context for a backend connection (nullptr when its mode is disable).
+  SSL_CTX* backend_tls(const config::Connection& c) const;
+  CancelRegistry& cancels() { return cancels_; }
+  GatewayCounters& counters() { return counters_; }
+
+ private:
+  std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<store::StateStore> store_;
+  net::SslCtxPtr client_tls_;
+  std::unordered_map<std::string, net::SslCtxPtr> backend_tls_;  // by connection name
+  CancelRegistry cancels_;
+  GatewayCounters counters_;
+};
+
+}  // namespace gh::pg

@@ -1,0 +1,40 @@
+#include "pg/session/message_reader.h"
+
+#include "pg/protocol/frame.h"
+
+namespace gh::pg {
+
+namespace {
+
+asio::awaitable<Result<OwnedMessage>> read_any(net::Conn& conn, ByteBuffer& buf, bool startup,
+                                               uint32_t max_size) {
+  while (true) {
+    FrameResult r = startup ? next_startup_frame(buf.readable())
+                            : next_frame(buf.readable(), max_size);
+    if (r.status == FrameStatus::kFrame) {
+      OwnedMessage m{r.frame.type, std::string(r.frame.body)};
+      buf.consume(r.consumed);
+      co_return m;
+    }
+    if (r.status == FrameStatus::kError) co_return Status::Corruption(r.error);
+    if (r.wanted > 0) buf.reserve_message(r.wanted);
+    char* p = buf.writable(4096);
+    long n = co_await conn.read_some(p, buf.writable_size());
+    if (n == 0) co_return Status::Io("connection closed");
+    if (n < 0) co_return Status::Io(conn.error());
+    buf.commit(static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+asio::awaitable<Result<OwnedMessage>> read_message(net::Conn& conn, ByteBuffer& buf,
+                                                   uint32_t max_size) {
+  return read_any(conn, buf, false, max_size);
+}
+
+asio::awaitable<Result<OwnedMessage>> read_startup_packet(net::Conn& conn, ByteBuffer& buf) {
+  return read_any(conn, buf, true, 0);
+}
+
+}  // namespace gh::pg

@@ -1,0 +1,28 @@
+#pragma once
+
+// Reading whole messages during the startup phases, where a copy per message is
+// fine. The relay loop does not use this: it views messages in place.
+
+#include <asio/awaitable.hpp>
+
+#include <string>
+
+#include "common/byte_buffer.h"
+#include "common/status.h"
+#include "net/conn.h"
+
+namespace gh::pg {
+
+struct OwnedMessage {
+  char type = 0;
+  std::string body;
+};
+
+// Reads one typed message. Io on end of stream or socket error, Corruption on a
+// malformed length.
+asio::awaitable<Result<OwnedMessage>> read_message(net::Conn& conn, ByteBuffer& buf,
+                                                   uint32_t max_size);
+// Reads one untyped startup-phase packet (StartupMessage, SSLRequest, …).
+asio::awaitable<Result<OwnedMessage>> read_startup_packet(net::Conn& conn, ByteBuffer& buf);
+
+}  // namespace gh::pg

@@ -1,0 +1,311 @@
+#include "pg/session/request_tracker.h"
+
+#include <chrono>
+
+namespace gh::pg {
+
+namespace {
+
+bool is_extended(RequestKind k) {
+  return k == RequestKind::kParse || k == RequestKind::kBind || k == RequestKind::kDescribe ||
+         k == RequestKind::kExecute || k == RequestKind::kClose;
+}
+
+}  // namespace
+
+RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql) {
+  // Drivers re-Parse the same unnamed statement over and over: reuse it when nobody
+  // else holds it.
+  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 &&
+      unnamed_statement_->sql == sql)
+    return unnamed_statement_;
+  return std::make_shared<const Prepared>(Prepared{std::string(sql)});
+}
+
+RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
+  if (name.empty()) return &unnamed_portal_;
+  auto it = portals_.find(name);
+  return it == portals_.end() ? nullptr : &it->second;
+}
+
+void RequestTracker::start_statement(Protocol p, std::string_view sql, std::string_view stmt,
+                                     std::string_view portal, const BindMessage* bind,
+                                     uint32_t max_rows, int64_t now_ns) {
+  uint64_t id = next_statement_id_++;
+  queue_.push({p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns});
+  rows_ = bytes_ = 0;
+  if (hooks_ != nullptr) {
+    StatementStart s;
+    s.id = id;
+    s.protocol = p;
+    s.sql = sql;
+    s.statement_name = stmt;
+    s.portal_name = portal;
+    s.bind = bind;
+    s.max_rows = max_rows;
+    hooks_->on_statement(s);
+  }
+}
+
+TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
+  switch (f.type) {
+    case msg::kQuery: {
+      QueryMessage q;
+      if (!parse_query(f.body, q)) return fail("malformed Query message");
+      start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns);
+      return TrackResult::kForward;
+    }
+    case msg::kParse: {
+      ParseMessage m;
+      if (!parse_parse(f.body, m)) return fail("malformed Parse message");
+      PreparedPtr p = prepare(m.sql);
+      if (m.statement.empty()) {
+        unnamed_statement_ = std::move(p);
+      } else {
+        auto it = statements_.find(m.statement);
+        if (it == statements_.end()) {
+          statements_.emplace(std::string(m.statement), std::move(p));
+        } else {
+          // The server will answer "prepared statement already exists"; keep ours.
+        }
+      }
+      queue_.push({RequestKind::kParse, 0, now_ns});
+      return TrackResult::kForward;
+    }
+    case msg::kBind: {
+      BindMessage b;
+      if (!parse_bind(f.body, b)) return fail("malformed Bind message");
+      PreparedPtr stmt;
+      if (b.statement.empty()) {
+        stmt = unnamed_statement_;
+      } else if (auto it = statements_.find(b.statement); it != statements_.end()) {
+        stmt = it->second;
+      }
+      Portal* portal;
+      if (b.portal.empty()) {
+        portal = &unnamed_portal_;
+      } else {
+        portal = &portals_[std::string(b.portal)];
+      }
+      portal->statement = std::move(stmt);
+      if (portal->statement_name != b.statement) portal->statement_name.assign(b.statement);
+      if (hooks_ != nullptr && hooks_->wants_parameters) {
+        portal->params.assign(f.body);
+      } else {
+        portal->params.clear();
+      }
+      queue_.push({RequestKind::kBind, 0, now_ns});
+      return TrackResult::kForward;
+    }
+    case msg::kExecute: {
+      ExecuteMessage e;
+      if (!parse_execute(f.body, e)) return fail("malformed Execute message");
+      Portal* portal = find_portal(e.portal);
+      std::string_view sql;
+      std::string_view stmt_name;
+      BindMessage bind;
+      const BindMessage* bind_ptr = nullptr;
+      if (portal != nullptr) {
+        if (portal->statement) sql = portal->statement->sql;
+        stmt_name = portal->statement_name;
+        if (!portal->params.empty() && parse_bind(portal->params, bind)) bind_ptr = &bind;
+      }
+      start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr, e.max_rows,
+                      now_ns);
+      return TrackResult::kForward;
+    }
+    case msg::kDescribe: {
+      TargetMessage t;
+      if (!parse_target(f.body, t)) return fail("malformed Describe message");
+      queue_.push({RequestKind::kDescribe, 0, now_ns});
+      return TrackResult::kForward;
+    }
+    case msg::kClose: {
+      TargetMessage t;
+      if (!parse_target(f.body, t)) return fail("malformed Close message");
+      if (t.kind == 'S') {
+        if (t.name.empty()) {
+          unnamed_statement_.reset();
+        } else if (auto it = statements_.find(t.name); it != statements_.end()) {
+          statements_.erase(it);
+        }
+      } else {
+        if (t.name.empty()) {
+          unnamed_portal_ = Portal{};
+        } else if (auto it = portals_.find(t.name); it != portals_.end()) {
+          portals_.erase(it);
+        }
+      }
+      queue_.push({RequestKind::kClose, 0, now_ns});
+      return TrackResult::kForward;
+    }
+    case msg::kSync:
+      if (!f.body.empty()) return fail("malformed Sync message");
+      queue_.push({RequestKind::kSync, 0, now_ns});
+      return TrackResult::kForward;
+    case msg::kFlush:
+      if (!f.body.empty()) return fail("malformed Flush message");
+      return TrackResult::kForward;
+    case msg::kFunctionCall:
+      queue_.push({RequestKind::kFunctionCall, 0, now_ns});
+      return TrackResult::kForward;
+    case msg::kCopyData:
+      return TrackResult::kForward;
+    case msg::kCopyDone:
+    case msg::kCopyFail:
+      copy_in_ = false;
+      return TrackResult::kForward;
+    case msg::kTerminate:
+      return TrackResult::kTerminate;
+    default:
+      return fail("invalid frontend message type");
+  }
+}
+
+void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r) {
+  r.rows = rows_;
+  r.bytes = bytes_;
+  rows_ = bytes_ = 0;
+  if (hooks_ != nullptr && req.statement_id != 0) hooks_->on_result(req.statement_id, r);
+}
+
+void RequestTracker::end_statement(const PendingRequest& req, int64_t now_ns, bool skipped) {
+  if (hooks_ != nullptr && req.statement_id != 0)
+    hooks_->on_end(req.statement_id, std::chrono::nanoseconds(now_ns - req.started_ns), skipped);
+}
+
+// After an error in the extended protocol the server discards everything up to Sync.
+void RequestTracker::skip_until_sync(int64_t now_ns) {
+  while (!queue_.empty() && queue_.front().kind != RequestKind::kSync &&
+         queue_.front().kind != RequestKind::kQuery) {
+    PendingRequest req = queue_.front();
+    queue_.pop();
+    if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
+  }
+}
+
+TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
+  switch (f.type) {
+    case msg::kDataRow:
+      ++rows_;
+      bytes_ += f.raw.size();
+      if (hooks_ != nullptr && hooks_->wants_rows && !queue_.empty())
+        hooks_->on_row(queue_.front().statement_id, f.body);
+      return TrackResult::kForward;
+    case msg::kCopyData:
+      ++rows_;
+      bytes_ += f.raw.size();
+      return TrackResult::kForward;
+    case msg::kCommandComplete:
+    case msg::kEmptyQuery:
+    case msg::kPortalSuspended: {
+      if (queue_.empty()) return fail("unexpected result message from server");
+      PendingRequest req = queue_.front();
+      if (req.kind != RequestKind::kQuery && req.kind != RequestKind::kExecute)
+        return fail("result message does not match the pending request");
+      copy_in_ = copy_out_ = false;
+      ResultSummary r;
+      if (f.type == msg::kCommandComplete) {
+        if (f.body.empty() || f.body.back() != '\0') return fail("malformed CommandComplete");
+        r.command_tag = f.body.substr(0, f.body.size() - 1);
+      }
+      r.suspended = f.type == msg::kPortalSuspended;
+      r.empty_query = f.type == msg::kEmptyQuery;
+      finish_result(req, r);
+      if (req.kind == RequestKind::kExecute) {
+        queue_.pop();
+        end_statement(req, now_ns, false);
+      }
+      return TrackResult::kForward;
+    }
+    case msg::kErrorResponse: {
+      copy_in_ = copy_out_ = false;
+      if (queue_.empty()) return TrackResult::kForward;  // e.g. FATAL on shutdown
+      PendingRequest req = queue_.front();
+      ErrorFields e;
+      parse_error_fields(f.body, e);
+      if (req.kind == RequestKind::kQuery || req.kind == RequestKind::kExecute ||
+          req.kind == RequestKind::kFunctionCall) {
+        ResultSummary r;
+        r.sqlstate = e.code;
+        r.error_message = e.message;
+        finish_result(req, r);
+      }
+      if (is_extended(req.kind)) {
+        if (req.kind == RequestKind::kExecute) {
+          queue_.pop();
+          end_statement(req, now_ns, false);
+        }
+        skip_until_sync(now_ns);
+      }
+      return TrackResult::kForward;
+    }
+    case msg::kReadyForQuery: {
+      if (f.body.size() != 1) return fail("malformed ReadyForQuery");
+      tx_status_ = f.body[0];
+      copy_in_ = copy_out_ = false;
+      // Anything still ahead of the Sync/Query was discarded by the server.
+      while (!queue_.empty()) {
+        PendingRequest req = queue_.front();
+        queue_.pop();
+        if (req.kind == RequestKind::kSync || req.kind == RequestKind::kFunctionCall) break;
+        if (req.kind == RequestKind::kQuery) {
+          end_statement(req, now_ns, false);
+          break;
+        }
+        if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
+      }
+      return TrackResult::kForward;
+    }
+    case msg::kParseComplete:
+    case msg::kBindComplete:
+    case msg::kCloseComplete: {
+      RequestKind want = f.type == msg::kParseComplete  ? RequestKind::kParse
+                         : f.type == msg::kBindComplete ? RequestKind::kBind
+                                                        : RequestKind::kClose;
+      if (queue_.empty() || queue_.front().kind != want)
+        return fail("completion message does not match the pending request");
+      queue_.pop();
+      return TrackResult::kForward;
+    }
+    case msg::kParameterDescription:
+      if (queue_.empty() || queue_.front().kind != RequestKind::kDescribe)
+        return fail("unexpected ParameterDescription");
+      return TrackResult::kForward;
+    case msg::kRowDescription:
+    case msg::kNoData: {
+      if (queue_.empty()) return fail("unexpected row description");
+      PendingRequest& req = queue_.front();
+      if (f.type == msg::kRowDescription && hooks_ != nullptr && hooks_->wants_columns &&
+          req.statement_id != 0) {
+        if (!parse_row_description(f.body, columns_scratch_))
+          return fail("malformed RowDescription");
+        hooks_->on_columns(req.statement_id, columns_scratch_);
+      }
+      if (req.kind == RequestKind::kDescribe) {
+        queue_.pop();
+      } else if (f.type == msg::kNoData || req.kind != RequestKind::kQuery) {
+        return fail("row description does not match the pending request");
+      }
+      rows_ = bytes_ = 0;
+      return TrackResult::kForward;
+    }
+    case msg::kCopyInResponse:
+      copy_in_ = true;
+      return TrackResult::kForward;
+    case msg::kCopyOutResponse:
+    case msg::kCopyBothResponse:
+      copy_out_ = true;
+      return TrackResult::kForward;
+    case msg::kCopyDone:
+    case msg::kFunctionCallResponse:
+    case msg::kNoticeResponse:
+    case msg::kNotification:
+    case msg::kParameterStatus:
+      return TrackResult::kForward;
+    default:
+      return fail("unexpected message type from server");
+  }
+}
+
+}  // namespace gh::pg

@@ -1,0 +1,91 @@
+#pragma once
+
+// Extended-protocol bookkeeping for one session, without sockets: the relay feeds it
+// every message in each direction, and it keeps the FIFO of outstanding requests,
+// the prepared statements and portals, matches each response to its statement, and
+// calls the statement hooks. Tests drive it with byte fixtures.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pg/protocol/frame.h"
+#include "pg/protocol/messages.h"
+#include "pg/session/request_queue.h"
+#include "pg/session/statement_hooks.h"
+
+namespace gh::pg {
+
+enum class TrackResult : uint8_t {
+  kForward,    // pass the message on unchanged
+  kTerminate,  // client sent Terminate: forward it, then close
+  kViolation,  // malformed or unexpected: close with a protocol error (see violation())
+};
+
+// Lets maps keyed by std::string be searched with a string_view, without a copy.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class RequestTracker {
+ public:
+  explicit RequestTracker(StatementHooks* hooks = nullptr) : hooks_(hooks) {}
+
+  void set_hooks(StatementHooks* hooks) { hooks_ = hooks; }
+
+  TrackResult on_client_message(const Frame& f, int64_t now_ns);
+  TrackResult on_backend_message(const Frame& f, int64_t now_ns);
+
+  const char* violation() const { return violation_; }
+  size_t outstanding() const { return queue_.size(); }
+  bool in_copy_in() const { return copy_in_; }
+  // True while the server may be executing something for the client.
+  bool busy() const { return !queue_.empty(); }
+  char transaction_status() const { return tx_status_; }
+  uint64_t statements() const { return next_statement_id_ - 1; }
+
+ private:
+  struct Prepared {
+    std::string sql;
+  };
+  using PreparedPtr = std::shared_ptr<const Prepared>;
+  struct Portal {
+    PreparedPtr statement;
+    std::string statement_name;
+    std::string params;  // raw Bind message body, only when hooks want parameters
+  };
+
+  TrackResult fail(const char* why) {
+    violation_ = why;
+    return TrackResult::kViolation;
+  }
+  PreparedPtr prepare(std::string_view sql);
+  Portal* find_portal(std::string_view name);
+  void start_statement(Protocol p, std::string_view sql, std::string_view stmt,
+                       std::string_view portal, const BindMessage* bind, uint32_t max_rows,
+                       int64_t now_ns);
+  void finish_result(const PendingRequest& req, ResultSummary& r);
+  void end_statement(const PendingRequest& req, int64_t now_ns, bool skipped);
+  void skip_until_sync(int64_t now_ns);
+
+  StatementHooks* hooks_;
+  RequestQueue queue_;
+  uint64_t next_statement_id_ = 1;
+  const char* violation_ = nullptr;
+  char tx_status_ = 'I';
+  bool copy_in_ = false;
+  bool copy_out_ = false;
+  uint64_t rows_ = 0;
+  uint64_t bytes_ = 0;
+
+  PreparedPtr unnamed_statement_;
+  std::unordered_map<std::string, PreparedPtr, StringHash, std::equal_to<>> statements_;
+  Portal unnamed_portal_;
+  std::unordered_map<std::string, Portal, StringHash, std::equal_to<>> portals_;
+  std::vector<ColumnDescription> columns_scratch_;
+};
+
+}  // namespace gh::pg

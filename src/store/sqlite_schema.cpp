@@ -1,0 +1,84 @@
+#include "store/sqlite_schema.h"
+
+#include <sqlite3.h>
+
+#include <ctime>
+#include <string>
+
+namespace gh::store {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only. Times are unix seconds; NULL means "not set".
+constexpr Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE api_keys ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  owner TEXT NOT NULL,"
+     "  groups TEXT NOT NULL,"       // comma-separated
+     "  key_hash TEXT NOT NULL UNIQUE,"  // lowercase hex SHA-256 of the whole key
+     "  prefix TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL,"
+     "  expires_at INTEGER,"
+     "  revoked_at INTEGER"
+     ");"},
+};
+
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSqliteSchemaVersion,
+              "kSqliteSchemaVersion must equal the number of migrations");
+
+Result<int> read_version(Database& db) {
+  auto q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!q.ok()) return q.status();
+  if (q->step() != SQLITE_ROW) return db.error("cannot read schema version");
+  return static_cast<int>(q->column_int64(0));
+}
+
+Status apply_missing(Database& db) {
+  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                         "  version INTEGER PRIMARY KEY,"
+                         "  applied_at INTEGER NOT NULL)");
+      !s.ok()) {
+    return s;
+  }
+  auto current = read_version(db);
+  if (!current.ok()) return current.status();
+  if (*current > kSqliteSchemaVersion) {
+    return Status::Invalid("state store " + db.path() + " has schema version " +
+                           std::to_string(*current) + ", newer than this gatehouse knows (" +
+                           std::to_string(kSqliteSchemaVersion) + "); upgrade gatehouse");
+  }
+  auto record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)");
+  if (!record.ok()) return record.status();
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current) continue;
+    if (Status s = db.exec(m.sql); !s.ok()) return s;
+    StatementReset reset(*record);
+    record->bind(1, static_cast<int64_t>(m.version));
+    record->bind(2, static_cast<int64_t>(std::time(nullptr)));
+    if (record->step() != SQLITE_DONE) return db.error("cannot record schema version");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status migrate_sqlite_schema(Database& db) {
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status s = apply_missing(db);
+  if (!s.ok()) {
+    db.exec("ROLLBACK");
+    return s;
+  }
+  return db.exec("COMMIT");
+}
+
+Result<int> sqlite_schema_version(Database& db) { return read_version(db); }
+
+}  // namespace gh::store
