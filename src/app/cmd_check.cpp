@@ -31,9 +31,8 @@ int run_check(const std::vector<std::string>& args) {
   std::string config_path = opts.take("--config");
   if (!opts.rest().empty()) {
     const std::string& a = opts.rest()[0];
-    return usage_error(a.rfind('-', 0) == 0
-                           ? "unknown option or option without a value '" + a + "'"
-                           : "unexpected argument '" + a + "'");
+    return usage_error(a.rfind('-', 0) == 0 ? "unknown option or option without a value '" + a + "'"
+                                            : "unexpected argument '" + a + "'");
   }
   if (config_path.empty()) return usage_error("--config FILE is required");
 
@@ -47,8 +46,7 @@ int run_check(const std::vector<std::string>& args) {
     }
     return 1;
   }
-  std::printf("config ok: %zu connections (%s)\n", cfg->connections.size(),
-              config_path.c_str());
+  std::printf("config ok: %zu connections (%s)\n", cfg->connections.size(), config_path.c_str());
   return 0;
 }
 

@@ -46,14 +46,14 @@ int fail(const std::string& problem) {
 std::optional<std::string> leftover_error(const Options& opts, size_t max_positional) {
   size_t positional = 0;
   for (const std::string& a : opts.rest()) {
-    if (a.rfind("-", 0) == 0) return "unknown option or option without a value '" + a + "'";
+    if (a.rfind('-', 0) == 0) return "unknown option or option without a value '" + a + "'";
     if (++positional > max_positional) return "unexpected argument '" + a + "'";
   }
   return std::nullopt;
 }
 
 std::string format_time(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  auto t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -110,8 +110,7 @@ int keys_create(Options opts) {
   if (!expires.empty()) {
     auto d = config::parse_duration(expires);
     if (!d || d->count() <= 0) {
-      return usage_error("--expires expects a duration such as 12h or 30d, got '" +
-                         expires + "'");
+      return usage_error("--expires expects a duration such as 12h or 30d, got '" + expires + "'");
     }
     req.expires_at = now_seconds() + (d->count() + 999) / 1000;
   }
@@ -148,7 +147,7 @@ int keys_list(Options opts) {
   std::vector<std::vector<std::string>> rows = {
       {"NAME", "OWNER", "GROUPS", "PREFIX", "CREATED", "EXPIRES", "STATUS"}};
   for (const store::ApiKey& k : keys.value()) {
-    std::string status = k.revoked_at                           ? "revoked"
+    std::string status = k.revoked_at                             ? "revoked"
                          : (k.expires_at && *k.expires_at <= now) ? "expired"
                                                                   : "active";
     std::string groups = k.groups.empty() ? "-" : store::join_groups(k.groups);
@@ -179,8 +178,8 @@ int keys_revoke(Options opts) {
 
   auto opened = open_store(config_path);
   if (auto* code = std::get_if<int>(&opened)) return *code;
-  Status s = std::get<std::unique_ptr<store::StateStore>>(opened)->revoke_api_key(name,
-                                                                                  now_seconds());
+  Status s =
+      std::get<std::unique_ptr<store::StateStore>>(opened)->revoke_api_key(name, now_seconds());
   if (!s.ok()) return fail(s.message());
   std::printf("revoked api key '%s'\n", name.c_str());
   return 0;

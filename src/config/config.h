@@ -59,7 +59,7 @@ struct Config {
   std::string listen = "127.0.0.1:6432";
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 6432;
-  int workers = 0;  // 0 = one per core
+  int workers = 0;                 // 0 = one per core
   std::string data_dir = "./var";  // relative paths resolve against the config file's folder
   std::string log_level = "info";
   std::optional<ClientTls> tls;

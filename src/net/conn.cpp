@@ -13,7 +13,6 @@
 namespace gh::net {
 
 namespace {
-thread_local uint64_t t_suspensions = 0;
 using gh::net::kNoThrow;
 }  // namespace
 
@@ -25,8 +24,6 @@ std::string openssl_error() {
   ERR_clear_error();
   return buf;
 }
-
-void Conn::note_suspension() { ++t_suspensions; }
 
 Conn::Conn(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
   asio::error_code ec;
@@ -51,14 +48,12 @@ bool Conn::fail(std::string msg) {
 }
 
 asio::awaitable<bool> Conn::wait_readable() {
-  ++t_suspensions;
   auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, kNoThrow);
   if (ec) co_return fail(ec == asio::error::operation_aborted ? "closed" : ec.message());
   co_return true;
 }
 
 asio::awaitable<bool> Conn::wait_writable() {
-  ++t_suspensions;
   auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, kNoThrow);
   if (ec) co_return fail(ec == asio::error::operation_aborted ? "closed" : ec.message());
   co_return true;
@@ -67,24 +62,13 @@ asio::awaitable<bool> Conn::wait_writable() {
 asio::awaitable<long> Conn::read_some(char* buf, size_t cap) {
   if (!socket_.is_open()) co_return -1;
   if (ssl_ == nullptr) {
-    if (drained_at_ == t_suspensions) {
-      if (!co_await wait_readable()) co_return -1;
-    }
-    while (true) {
-      ssize_t n = ::recv(fd_, buf, cap, 0);
-      if (n > 0) {
-        drained_at_ = static_cast<size_t>(n) < cap ? t_suspensions : ~uint64_t{0};
-        co_return n;
-      }
-      if (n == 0) co_return 0;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!co_await wait_readable()) co_return -1;
-        continue;
-      }
-      if (errno == EINTR) continue;
-      fail(std::strerror(errno));
-      co_return -1;
-    }
+    // Asio's reactor tries the recv at once unless its last read found the socket
+    // drained; then it waits for readiness without a wasted syscall.
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf, cap), kNoThrow);
+    if (!ec) co_return static_cast<long>(n);
+    if (ec == asio::error::eof) co_return 0;
+    fail(ec == asio::error::operation_aborted ? "closed" : ec.message());
+    co_return -1;
   }
   while (true) {
     ERR_clear_error();

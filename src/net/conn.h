@@ -2,11 +2,10 @@
 
 // One TCP connection, plain or TLS, with the few operations the data path needs.
 //
-// Reads and writes call recv/send (or SSL_read/SSL_write) directly on the non-blocking
-// socket and suspend on readiness only when the kernel has nothing: one syscall per
-// read or write in the common case. After a short read with no suspension since, the
-// socket is known to be drained, so the next read waits for readiness first instead of
-// making a recv that would only say EAGAIN.
+// Plain reads go through Asio's reactor, which reads at once when data may be there
+// and, after a read that drained the socket, waits for readiness without a wasted
+// recv or epoll_ctl. Writes call send directly and wait only if the kernel buffer is
+// full: one syscall per read and per write in the common case.
 
 #include <openssl/ssl.h>
 
@@ -46,9 +45,6 @@ class Conn {
 
   // Any read or write in flight completes with an error.
   void close();
-  // Counts suspensions on this thread; code that suspends other than through a Conn
-  // calls this so that no read skips its recv on stale knowledge.
-  static void note_suspension();
 
  private:
   asio::awaitable<bool> wait_readable();
@@ -58,8 +54,6 @@ class Conn {
   asio::ip::tcp::socket socket_;
   SSL* ssl_ = nullptr;
   int fd_ = -1;
-  // The thread's suspension count at our last short read; equal now = still drained.
-  uint64_t drained_at_ = ~uint64_t{0};
   std::string error_;
 };
 

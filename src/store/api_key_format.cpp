@@ -55,9 +55,7 @@ bool looks_like_api_key(std::string_view s) {
          std::all_of(s.begin() + kApiKeyPrefix.size(), s.end(), is_base62);
 }
 
-std::string api_key_hash(std::string_view secret) {
-  return crypto::to_hex(crypto::sha256(secret));
-}
+std::string api_key_hash(std::string_view secret) { return crypto::to_hex(crypto::sha256(secret)); }
 
 std::string api_key_display_prefix(std::string_view secret) {
   return std::string(secret.substr(0, kApiKeyDisplayPrefixLength));

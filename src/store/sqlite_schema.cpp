@@ -21,7 +21,7 @@ constexpr Migration kMigrations[] = {
      "  id INTEGER PRIMARY KEY,"
      "  name TEXT NOT NULL UNIQUE,"
      "  owner TEXT NOT NULL,"
-     "  groups TEXT NOT NULL,"       // comma-separated
+     "  groups TEXT NOT NULL,"           // comma-separated
      "  key_hash TEXT NOT NULL UNIQUE,"  // lowercase hex SHA-256 of the whole key
      "  prefix TEXT NOT NULL,"
      "  created_at INTEGER NOT NULL,"

@@ -90,8 +90,7 @@ Status SqliteStore::prepare_statements() {
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&key_by_hash_, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE key_hash = ?1"},
       {&all_keys_, std::string("SELECT ") + kKeyColumns + " FROM api_keys ORDER BY name"},
-      {&revoke_key_,
-       "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL"},
+      {&revoke_key_, "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL"},
       {&key_exists_, "SELECT 1 FROM api_keys WHERE name = ?1"},
   };
   for (const auto& s : kStatements) {

@@ -1,0 +1,273 @@
+#include "pg/session/request_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pg/protocol/builders.h"
+#include "pg/protocol/frame.h"
+
+namespace gh::pg {
+namespace {
+
+// Records every hook call as a line, so tests compare whole sequences.
+class RecordingHooks : public StatementHooks {
+ public:
+  RecordingHooks() { wants_parameters = wants_columns = wants_rows = true; }
+  void on_statement(const StatementStart& s) override {
+    std::string params;
+    if (s.bind != nullptr) {
+      std::vector<BindParam> ps;
+      bind_params(*s.bind, ps);
+      for (auto& p : ps) params += p.is_null ? std::string("NULL,") : std::string(p.value) + ",";
+    }
+    log.push_back("start " + std::to_string(s.id) + " " + std::string(s.sql) +
+                  (params.empty() ? "" : " [" + params + "]"));
+  }
+  void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override {
+    log.push_back("columns " + std::to_string(id) + " " + std::to_string(c.size()));
+  }
+  void on_row(uint64_t id, std::string_view) override { log.push_back("row " + std::to_string(id)); }
+  void on_result(uint64_t id, const ResultSummary& r) override {
+    log.push_back("result " + std::to_string(id) + " rows=" + std::to_string(r.rows) +
+                  (r.sqlstate.empty() ? "" : " error=" + std::string(r.sqlstate)) +
+                  (r.command_tag.empty() ? "" : " tag=" + std::string(r.command_tag)) +
+                  (r.suspended ? " suspended" : ""));
+  }
+  void on_end(uint64_t id, std::chrono::nanoseconds, bool skipped) override {
+    log.push_back("end " + std::to_string(id) + (skipped ? " skipped" : ""));
+  }
+  std::vector<std::string> log;
+};
+
+// Message fixtures.
+std::string parse_msg(std::string_view name, std::string_view sql) {
+  std::string out;
+  MessageWriter(out, 'P').cstr(name).cstr(sql).u16(0);
+  return out;
+}
+std::string bind_msg(std::string_view portal, std::string_view stmt,
+                     std::vector<const char*> params) {
+  std::string out;
+  MessageWriter w(out, 'B');
+  w.cstr(portal).cstr(stmt).u16(0).u16(static_cast<uint16_t>(params.size()));
+  for (const char* p : params) {
+    if (p == nullptr) {
+      w.i32(-1);
+    } else {
+      w.i32(static_cast<int32_t>(std::strlen(p))).bytes(p);
+    }
+  }
+  w.u16(0);
+  return out;
+}
+std::string execute_msg(std::string_view portal, uint32_t max_rows = 0) {
+  std::string out;
+  MessageWriter(out, 'E').cstr(portal).u32(max_rows);
+  return out;
+}
+std::string describe_msg(char kind, std::string_view name) {
+  std::string out;
+  MessageWriter(out, 'D').u8(static_cast<uint8_t>(kind)).cstr(name);
+  return out;
+}
+std::string sync_msg() {
+  std::string out;
+  MessageWriter(out, 'S');
+  return out;
+}
+std::string query_msg(std::string_view sql) {
+  std::string out;
+  build_query(out, sql);
+  return out;
+}
+std::string simple(char type, std::string_view body = {}) {
+  std::string out;
+  MessageWriter(out, type).bytes(body);
+  return out;
+}
+std::string row_description(int n) {
+  std::string out;
+  MessageWriter w(out, 'T');
+  w.u16(static_cast<uint16_t>(n));
+  for (int i = 0; i < n; ++i) w.cstr("c").u32(0).u16(0).u32(23).u16(4).i32(-1).u16(0);
+  return out;
+}
+std::string data_row() {
+  std::string out;
+  MessageWriter(out, 'D').u16(1).i32(1).bytes("1");
+  return out;
+}
+std::string complete(std::string_view tag) {
+  std::string out;
+  MessageWriter(out, 'C').cstr(tag);
+  return out;
+}
+std::string ready(char s = 'I') {
+  std::string out;
+  build_ready_for_query(out, s);
+  return out;
+}
+std::string error(std::string_view code) {
+  std::string out;
+  build_error(out, "ERROR", code, "boom");
+  return out;
+}
+
+// Feeds a byte stream to the tracker as the relay would, in chunks of `chunk` bytes.
+void feed(RequestTracker& t, const std::string& bytes, bool from_client, size_t chunk) {
+  std::string buf;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    size_t n = std::min(chunk, bytes.size() - pos);
+    buf.append(bytes, pos, n);
+    pos += n;
+    while (true) {
+      FrameResult r = next_frame(buf, 1 << 20);
+      ASSERT_NE(r.status, FrameStatus::kError);
+      if (r.status == FrameStatus::kNeedMoreData) break;
+      TrackResult tr = from_client ? t.on_client_message(r.frame, 0)
+                                   : t.on_backend_message(r.frame, 0);
+      ASSERT_NE(tr, TrackResult::kViolation) << t.violation();
+      buf.erase(0, r.consumed);
+    }
+  }
+  ASSERT_TRUE(buf.empty());
+}
+
+const size_t kChunks[] = {1u << 30, 1000, 100, 10, 5, 2, 1};
+
+TEST(RequestTracker, SimpleQueryWithTwoStatements) {
+  for (size_t chunk : kChunks) {
+    RecordingHooks h;
+    RequestTracker t(&h);
+    feed(t, query_msg("select 1; select 2"), true, chunk);
+    EXPECT_EQ(t.outstanding(), 1u);
+    feed(t,
+         row_description(1) + data_row() + complete("SELECT 1") + row_description(1) +
+             data_row() + data_row() + complete("SELECT 2") + ready(),
+         false, chunk);
+    EXPECT_EQ(t.outstanding(), 0u);
+    std::vector<std::string> want = {"start 1 select 1; select 2", "columns 1 1", "row 1",
+                                     "result 1 rows=1 tag=SELECT 1", "columns 1 1", "row 1",
+                                     "row 1", "result 1 rows=2 tag=SELECT 2", "end 1"};
+    EXPECT_EQ(h.log, want) << "chunk " << chunk;
+  }
+}
+
+TEST(RequestTracker, PipelinedExtendedProtocol) {
+  for (size_t chunk : kChunks) {
+    RecordingHooks h;
+    RequestTracker t(&h);
+    std::string client = parse_msg("s1", "select $1") + bind_msg("", "s1", {"7"}) +
+                         describe_msg('P', "") + execute_msg("") + sync_msg() +
+                         bind_msg("", "s1", {nullptr}) + execute_msg("") + sync_msg();
+    feed(t, client, true, chunk);
+    EXPECT_EQ(t.outstanding(), 8u);
+    std::string server = simple('1') + simple('2') + row_description(1) + data_row() +
+                         complete("SELECT 1") + ready() + simple('2') + data_row() +
+                         complete("SELECT 1") + ready();
+    feed(t, server, false, chunk);
+    EXPECT_EQ(t.outstanding(), 0u);
+    std::vector<std::string> want = {"start 1 select $1 [7,]", "start 2 select $1 [NULL,]",
+                                     "row 1", "result 1 rows=1 tag=SELECT 1", "end 1",
+                                     "row 2", "result 2 rows=1 tag=SELECT 1", "end 2"};
+    EXPECT_EQ(h.log, want) << "chunk " << chunk;
+  }
+}
+
+TEST(RequestTracker, ErrorSkipsToSync) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  std::string client = parse_msg("", "select bad") + bind_msg("", "", {}) + execute_msg("") +
+                       sync_msg() + query_msg("select 1");
+  feed(t, client, true, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 5u);
+  feed(t, error("42601") + ready(), false, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 1u);  // the Query is still pending
+  feed(t, row_description(1) + data_row() + complete("SELECT 1") + ready(), false, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 0u);
+  std::vector<std::string> want = {"start 1 select bad", "start 2 select 1", "end 1 skipped",
+                                   "columns 2 1", "row 2", "result 2 rows=1 tag=SELECT 1",
+                                   "end 2"};
+  EXPECT_EQ(h.log, want);
+}
+
+TEST(RequestTracker, ExecuteErrorIsItsResult) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  feed(t, parse_msg("", "select 1/0") + bind_msg("", "", {}) + execute_msg("") + sync_msg(),
+       true, 1u << 30);
+  feed(t, simple('1') + simple('2') + error("22012") + ready(), false, 1u << 30);
+  std::vector<std::string> want = {"start 1 select 1/0", "result 1 rows=0 error=22012",
+                                   "end 1"};
+  EXPECT_EQ(h.log, want);
+  EXPECT_EQ(t.outstanding(), 0u);
+}
+
+TEST(RequestTracker, PortalSuspendedAndNamedPortal) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  feed(t, parse_msg("", "select g from generate_series(1,3) g") + bind_msg("C_1", "", {}) +
+              execute_msg("C_1", 2) + sync_msg(),
+       true, 1u << 30);
+  feed(t, simple('1') + simple('2') + data_row() + data_row() + simple('s') + ready('T'), false,
+       1u << 30);
+  feed(t, execute_msg("C_1", 2) + sync_msg(), true, 1u << 30);
+  feed(t, data_row() + complete("SELECT 1") + ready('T'), false, 1u << 30);
+  std::vector<std::string> want = {
+      "start 1 select g from generate_series(1,3) g", "row 1", "row 1",
+      "result 1 rows=2 suspended", "end 1",
+      "start 2 select g from generate_series(1,3) g", "row 2", "result 2 rows=1 tag=SELECT 1",
+      "end 2"};
+  EXPECT_EQ(h.log, want);
+  EXPECT_EQ(t.transaction_status(), 'T');
+}
+
+TEST(RequestTracker, CopyIn) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  feed(t, query_msg("copy t from stdin"), true, 1u << 30);
+  std::string g;
+  MessageWriter(g, 'G').u8(0).u16(0);
+  feed(t, g, false, 1u << 30);
+  EXPECT_TRUE(t.in_copy_in());
+  feed(t, simple('d', "1\n") + simple('d', "2\n") + simple('c'), true, 1u << 30);
+  feed(t, complete("COPY 2") + ready(), false, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 0u);
+  EXPECT_EQ(h.log.back(), "end 1");
+}
+
+TEST(RequestTracker, Violations) {
+  {
+    RequestTracker t;
+    std::string m = simple('1');
+    FrameResult r = next_frame(m, 1024);
+    EXPECT_EQ(t.on_backend_message(r.frame, 0), TrackResult::kViolation);
+    EXPECT_STREQ(t.violation(), "completion message does not match the pending request");
+  }
+  {
+    RequestTracker t;
+    std::string m = simple('Y', "x");
+    FrameResult r = next_frame(m, 1024);
+    EXPECT_EQ(t.on_client_message(r.frame, 0), TrackResult::kViolation);
+    EXPECT_STREQ(t.violation(), "invalid frontend message type");
+  }
+  {
+    RequestTracker t;
+    std::string m = simple('B', std::string("\0\0\0\1", 4));
+    FrameResult r = next_frame(m, 1024);
+    EXPECT_EQ(t.on_client_message(r.frame, 0), TrackResult::kViolation);
+    EXPECT_STREQ(t.violation(), "malformed Bind message");
+  }
+  {
+    RequestTracker t;
+    std::string m = simple('X');
+    FrameResult r = next_frame(m, 1024);
+    EXPECT_EQ(t.on_client_message(r.frame, 0), TrackResult::kTerminate);
+  }
+}
+
+}  // namespace
+}  // namespace gh::pg
