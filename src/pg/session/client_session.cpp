@@ -66,8 +66,8 @@ void ClientSession::close_all() {
   if (backend_) backend_->close();
 }
 
-asio::awaitable<void> ClientSession::fail(std::string_view sqlstate, std::string_view message,
-                                          std::string_view detail) {
+asio::awaitable<void> ClientSession::fail(const char* sqlstate, std::string message,
+                                          std::string detail) {
   advance(SessionEvent::kFailure);
   if (!client_writing_ && client_.is_open()) {
     std::string out;
@@ -115,6 +115,13 @@ void ClientSession::on_timer() {
 
 asio::awaitable<void> ClientSession::run() {
   started_ns_ = steady_now_ns();
+  if (gw_.counters().sessions_active.load(std::memory_order_relaxed) >
+      static_cast<int64_t>(gw_.config().limits.max_connections)) {
+    spdlog::warn("session {} from {}: refused, max_connections ({}) reached", id_, peer_,
+                 gw_.config().limits.max_connections);
+    co_await fail("53300", "sorry, too many clients already");
+    co_return;
+  }
   arm_timer(gw_.config().limits.startup_timeout);
   bool ok = co_await startup();
   if (ok) ok = co_await authenticate();
@@ -266,8 +273,9 @@ asio::awaitable<bool> ClientSession::authenticate() {
                                                                      : key.status().message();
     spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_,
                  user_, why);
-    co_await fail("28P01", "password authentication failed for user \"" + user_ + "\"",
-                  why == "unknown API key" ? "" : why);
+    std::string message = "password authentication failed for user \"" + user_ + "\"";
+    std::string detail = key.status().code() == Status::Code::kNotFound ? std::string() : why;
+    co_await fail("28P01", std::move(message), std::move(detail));
     co_return false;
   }
   principal_ = std::move(key.value());
@@ -276,9 +284,10 @@ asio::awaitable<bool> ClientSession::authenticate() {
   connection_ = gw_.config().find_connection(database_);
   if (connection_ == nullptr) {
     size_t n = gw_.config().connections.size();
-    co_await fail("3D000", "gatehouse has no connection named \"" + database_ + "\"",
-                  std::to_string(n) + (n == 1 ? " connection is" : " connections are") +
-                      " configured; use its name as the database name");
+    std::string message = "gatehouse has no connection named \"" + database_ + "\"";
+    std::string detail = std::to_string(n) + (n == 1 ? " connection is" : " connections are");
+    detail += " configured; use its name as the database name";
+    co_await fail("3D000", std::move(message), std::move(detail));
     co_return false;
   }
   co_return true;
@@ -295,12 +304,12 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     gw_.counters().backend_connect_failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("session {}: connection \"{}\": {}", id_, connection_->name,
                  link.status().message());
-    co_await fail("08001",
-                  "gatehouse could not connect to the server of connection \"" +
-                      connection_->name + "\"",
-                  link.status().code() == Status::Code::kUnavailable
-                      ? "the server is unreachable"
-                      : "the server refused the gateway's login; see the gatehouse log");
+    std::string message =
+        "gatehouse could not connect to the server of connection \"" + connection_->name + "\"";
+    std::string detail = link.status().code() == Status::Code::kUnavailable
+                             ? "the server is unreachable"
+                             : "the server refused the gateway's login; see the gatehouse log";
+    co_await fail("08001", std::move(message), std::move(detail));
     co_return false;
   }
   backend_ = std::move(link->conn);

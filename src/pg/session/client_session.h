@@ -41,8 +41,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void on_timer();
 
   // Sends a FATAL error to the client (unless another write is in flight) and closes.
-  asio::awaitable<void> fail(std::string_view sqlstate, std::string_view message,
-                             std::string_view detail = {});
+  // Arguments by value: the coroutine keeps its own copies (no views of temporaries
+  // held across a suspension).
+  asio::awaitable<void> fail(const char* sqlstate, std::string message, std::string detail = {});
   void close_all();
   void advance(SessionEvent e) { phase_ = next_phase(phase_, e); }
 
