@@ -180,6 +180,7 @@ Result<std::string> ScramClient::handle_server_first(std::string_view server_fir
   cleanse(client_key);
   cleanse(stored_key);
   cleanse(server_key);
+  cleanse(client_signature);
   cleanse(proof);
   state_ = State::kWaitServerFinal;
   return client_final;
