@@ -70,9 +70,14 @@ std::string base64_encode(std::span<const uint8_t> bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text) {
+  // '=' only as one or two trailing pad characters.
+  size_t pad_start = text.size();
+  while (pad_start > 0 && text[pad_start - 1] == '=') --pad_start;
+  if (text.size() - pad_start > 2) return std::nullopt;
+  for (size_t i = 0; i < pad_start; ++i) {
+    char c = text[i];
     bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=';
+              c == '+' || c == '/';
     if (!ok) return std::nullopt;
   }
   std::string out(text.size() / 4 * 3, '\0');
