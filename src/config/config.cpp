@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -181,6 +182,13 @@ void Loader::parse_listen(const Entry& e, Config& cfg) {
     problem(e.line, "listen: expected host:port (such as 127.0.0.1:6432 or [::1]:6432)");
     return;
   }
+  in6_addr a6;
+  in_addr a4;
+  if (inet_pton(AF_INET, hp->first.c_str(), &a4) != 1 &&
+      inet_pton(AF_INET6, hp->first.c_str(), &a6) != 1) {
+    problem(e.line, "listen: '" + hp->first + "' is not an IP address (use 127.0.0.1, 0.0.0.0, ::1 ...)");
+    return;
+  }
   cfg.listen = e.value.Scalar();
   cfg.listen_host = std::move(hp->first);
   cfg.listen_port = hp->second;
@@ -236,7 +244,12 @@ void Loader::parse_limits(const Entry& e, Config& cfg) {
   Limits& l = cfg.limits;
   for (const Entry& f : entries(e.value, e.path, "limits", kLimitsKeys)) {
     if (f.key == "startup_timeout") {
-      if (auto d = read_duration(f)) l.startup_timeout = *d;
+      auto d = read_duration(f);
+      if (d && d->count() == 0) {
+        problem(f.line, f.path + ": must be greater than 0");
+      } else if (d) {
+        l.startup_timeout = *d;
+      }
     } else if (f.key == "idle_timeout") {
       if (auto d = read_duration(f)) l.idle_timeout = *d;
     } else if (f.key == "max_message_size") {

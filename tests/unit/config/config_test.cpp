@@ -192,9 +192,9 @@ TEST_F(ConfigTest, ListenForms) {
   EXPECT_EQ(r->listen_host, "::1");
   EXPECT_EQ(r->listen_port, 7000);
 
-  r = load(std::string("listen: gateway.local:65535\n") + kOneConnection);
+  r = load(std::string("listen: 0.0.0.0:65535\n") + kOneConnection);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->listen_host, "gateway.local");
+  EXPECT_EQ(r->listen_host, "0.0.0.0");
   EXPECT_EQ(r->listen_port, 65535);
 
   const std::string kExpected = "listen: expected host:port (such as 127.0.0.1:6432 or [::1]:6432)";
@@ -497,6 +497,31 @@ TEST_F(ConfigTest, LoadFile) {
   EXPECT_EQ(b.status().message(),
             bad + ":1: workers: expected an integer from 0 (one per core) to 1024\n" + bad +
                 ":1: connections: at least one connection is required");
+}
+
+}  // namespace
+}  // namespace gh::config
+
+namespace gh::config {
+namespace {
+
+TEST(ConfigValidation, ListenMustBeAnIpAddress) {
+  auto r = load_string("listen: localhost:6432\nconnections:\n  - {name: a, user: u}\n",
+                       "/tmp/x.yaml", false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/tmp/x.yaml:1: listen: 'localhost' is not an IP address"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(ConfigValidation, StartupTimeoutZeroIsRejected) {
+  auto r = load_string(
+      "limits:\n  startup_timeout: 0\nconnections:\n  - {name: a, user: u}\n", "/tmp/x.yaml",
+      false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/tmp/x.yaml:2: limits.startup_timeout: must be greater than 0"),
+            std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace
