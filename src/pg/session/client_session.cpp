@@ -69,14 +69,18 @@ void ClientSession::close_all() {
 asio::awaitable<void> ClientSession::fail(const char* sqlstate, std::string message,
                                           std::string detail) {
   advance(SessionEvent::kFailure);
-  if (!client_writing_ && client_.is_open()) {
+  if (client_.is_open()) {
     std::string out;
     build_error(out, "FATAL", sqlstate, message, detail);
-    client_writing_ = true;
-    co_await client_.write_all(out);
-    client_writing_ = false;
+    if (client_writing_) {
+      // Let the write in flight finish with this message behind it.
+      client_pending_ += out;
+    } else {
+      co_await send_to_client(out);
+    }
   }
-  close_all();
+  if (!client_writing_) close_all();
+  else closing_after_write_ = true;
 }
 
 void ClientSession::arm_timer(std::chrono::milliseconds after) {
@@ -339,8 +343,28 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   co_return true;
 }
 
+asio::awaitable<bool> ClientSession::send_to_client(std::string_view data) {
+  if (client_writing_) {
+    // Another writer is mid-write: queue behind it, in order.
+    client_pending_.append(data);
+    co_return true;
+  }
+  client_writing_ = true;
+  bool ok = co_await client_.write_all(data);
+  while (ok && !client_pending_.empty()) {
+    std::string next;
+    next.swap(client_pending_);
+    ok = co_await client_.write_all(next);
+  }
+  client_writing_ = false;
+  if (ok) bytes_to_client_ += data.size();
+  if (closing_after_write_) close_all();
+  co_return ok;
+}
+
 asio::awaitable<void> ClientSession::client_to_backend() {
   const uint32_t max_size = gw_.config().limits.max_message_size;
+  std::string due;
   while (!closing_) {
     char* into = client_buf_.writable(kReadChunk);
     long n = co_await client_.read_some(into, client_buf_.writable_size());
@@ -354,42 +378,50 @@ asio::awaitable<void> ClientSession::client_to_backend() {
     int64_t now = steady_now_ns();
     last_activity_ns_ = now;
     std::string_view data = client_buf_.readable();
-    size_t fwd = 0;
+    size_t pos = 0;        // next message to look at
+    size_t fwd_start = 0;  // start of the bytes not yet forwarded
     size_t wanted = 0;
     bool terminate = false;
-    while (fwd < data.size()) {
-      FrameResult r = next_frame(data.substr(fwd), max_size);
+    bool ok = true;
+    while (pos < data.size()) {
+      FrameResult r = next_frame(data.substr(pos), max_size);
       if (r.status == FrameStatus::kNeedMoreData) {
         wanted = r.wanted;
         break;
       }
-      if (r.status == FrameStatus::kError) {
-        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
-        end_reason_ = "protocol violation by client";
-        spdlog::info("session {}: protocol violation by client: {}", id_, r.error);
-        co_await fail("08P01", std::string("protocol violation: ") + r.error);
-        co_return;
-      }
-      TrackResult t = tracker_.on_client_message(r.frame, now);
+      TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
+                                                      : tracker_.on_client_message(r.frame, now);
       if (t == TrackResult::kViolation) {
+        const char* why = r.status == FrameStatus::kError ? r.error : tracker_.violation();
         gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
         end_reason_ = "protocol violation by client";
-        spdlog::info("session {}: protocol violation by client: {}", id_, tracker_.violation());
-        co_await fail("08P01", std::string("protocol violation: ") + tracker_.violation());
+        spdlog::info("session {}: protocol violation by client: {}", id_, why);
+        co_await fail("08P01", std::string("protocol violation: ") + why);
         co_return;
       }
-      fwd += r.consumed;
+      if (t == TrackResult::kDrop) {
+        // Forward what came before, then skip this message.
+        if (pos > fwd_start) ok = co_await backend_->write_all(data.substr(fwd_start, pos - fwd_start));
+        if (!ok) break;
+        fwd_start = pos + r.consumed;
+      }
+      pos += r.consumed;
       if (t == TrackResult::kTerminate) {
         terminate = true;
         break;
       }
     }
-    if (fwd > 0) {
-      if (!co_await backend_->write_all(data.substr(0, fwd))) {
-        if (!closing_) end_reason_ = "server write error";
-        break;
-      }
-      client_buf_.consume(fwd);
+    if (ok && pos > fwd_start) ok = co_await backend_->write_all(data.substr(fwd_start, pos - fwd_start));
+    if (!ok) {
+      if (!closing_) end_reason_ = "server write error";
+      break;
+    }
+    client_buf_.consume(pos);
+    // Refusals with nothing ahead of them in the response order are answered now.
+    if (tracker_.has_due_responses()) {
+      due.clear();
+      tracker_.take_due_responses(due);
+      if (!co_await send_to_client(due)) break;
     }
     if (terminate) {
       end_reason_ = "client terminated";
@@ -415,6 +447,7 @@ asio::awaitable<void> ClientSession::client_to_backend() {
 
 asio::awaitable<void> ClientSession::backend_to_client() {
   const uint32_t max_size = gw_.config().limits.max_message_size;
+  std::string assembled;  // used only when the gateway inserts its own responses
   while (!closing_) {
     char* into = backend_buf_.writable(kReadChunk);
     long n = co_await backend_->read_some(into, backend_buf_.writable_size());
@@ -433,10 +466,14 @@ asio::awaitable<void> ClientSession::backend_to_client() {
     backend_buf_.commit(static_cast<size_t>(n));
     int64_t now = steady_now_ns();
     std::string_view data = backend_buf_.readable();
-    size_t fwd = 0;
+    size_t pos = 0;
+    size_t copied = 0;  // with `assembled` in use: bytes of `data` already appended to it
     size_t wanted = 0;
-    while (fwd < data.size()) {
-      FrameResult r = next_frame(data.substr(fwd), max_size);
+    bool violation = false;
+    assembled.clear();
+    bool assembling = false;
+    while (pos < data.size()) {
+      FrameResult r = next_frame(data.substr(pos), max_size);
       if (r.status == FrameStatus::kNeedMoreData) {
         wanted = r.wanted;
         break;
@@ -448,14 +485,8 @@ asio::awaitable<void> ClientSession::backend_to_client() {
         gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
         end_reason_ = "protocol violation by server";
         spdlog::warn("session {}: protocol violation by server: {}", id_, why);
-        // Forward what was valid, then report.
-        if (fwd > 0) {
-          client_writing_ = true;
-          co_await client_.write_all(data.substr(0, fwd));
-          client_writing_ = false;
-        }
-        co_await fail("08P01", "gatehouse received an invalid message from the server");
-        co_return;
+        violation = true;
+        break;
       }
       if (r.frame.type == msg::kErrorResponse) {
         ErrorFields e;
@@ -463,19 +494,32 @@ asio::awaitable<void> ClientSession::backend_to_client() {
             (e.severity == "FATAL" || e.severity == "PANIC"))
           backend_sent_fatal_ = true;
       }
-      fwd += r.consumed;
-    }
-    if (fwd > 0) {
-      client_writing_ = true;
-      bool ok = co_await client_.write_all(data.substr(0, fwd));
-      client_writing_ = false;
-      if (!ok) {
-        if (!closing_) end_reason_ = "client write error";
-        break;
+      pos += r.consumed;
+      if (tracker_.has_due_responses()) {
+        // Insert the gateway's responses right after this message.
+        assembled.append(data.substr(copied, pos - copied));
+        copied = pos;
+        tracker_.take_due_responses(assembled);
+        assembling = true;
       }
-      bytes_to_client_ += fwd;
-      backend_buf_.consume(fwd);
     }
+    // Forward what was valid (even before a violation), in one write.
+    bool ok = true;
+    if (assembling) {
+      assembled.append(data.substr(copied, pos - copied));
+      ok = co_await send_to_client(assembled);
+    } else if (pos > 0) {
+      ok = co_await send_to_client(data.substr(0, pos));
+    }
+    if (violation) {
+      co_await fail("08P01", "gatehouse received an invalid message from the server");
+      co_return;
+    }
+    if (!ok) {
+      if (!closing_) end_reason_ = "client write error";
+      break;
+    }
+    backend_buf_.consume(pos);
     if (wanted > 0) {
       backend_buf_.reserve_message(wanted);
     } else {

@@ -45,6 +45,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // held across a suspension).
   asio::awaitable<void> fail(const char* sqlstate, std::string message, std::string detail = {});
   void close_all();
+  // Writes to the client in order with any other writer of this session (the pumps
+  // and error paths): if a write is in flight, `data` is queued behind it.
+  asio::awaitable<bool> send_to_client(std::string_view data);
   void advance(SessionEvent e) { phase_ = next_phase(phase_, e); }
 
   Gateway& gw_;
@@ -72,7 +75,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint32_t client_pid_ = 0;
   bool registered_cancel_ = false;
 
-  bool client_writing_ = false;  // the backend pump is writing to the client
+  bool client_writing_ = false;  // a write to the client is in flight
+  std::string client_pending_;   // queued behind it
+  bool closing_after_write_ = false;
   bool closing_ = false;
   bool backend_sent_fatal_ = false;
   const char* end_reason_ = "client closed";

@@ -15,12 +15,14 @@ enum class RequestKind : uint8_t {
   kClose,         // CloseComplete
   kSync,          // ReadyForQuery
   kFunctionCall,  // FunctionCallResponse, ReadyForQuery
+  kSynthetic,     // answered by the gateway itself when it reaches the front
 };
 
 struct PendingRequest {
   RequestKind kind;
   uint64_t statement_id;  // kQuery / kExecute: the statement it runs; else 0
   int64_t started_ns;     // steady clock, for durations
+  uint32_t synthetic = 0; // kSynthetic: index of its response in the tracker
 };
 
 // FIFO of outstanding requests: a ring that grows by doubling and never shrinks, so a

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "pg/protocol/builders.h"
+
 namespace gh::pg {
 
 namespace {
@@ -28,12 +30,11 @@ RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
   return it == portals_.end() ? nullptr : &it->second;
 }
 
-void RequestTracker::start_statement(Protocol p, std::string_view sql, std::string_view stmt,
+bool RequestTracker::start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                                      std::string_view portal, const BindMessage* bind,
                                      uint32_t max_rows, int64_t now_ns) {
   uint64_t id = next_statement_id_++;
-  queue_.push({p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns});
-  rows_ = bytes_ = 0;
+  Verdict v;
   if (hooks_ != nullptr) {
     StatementStart s;
     s.id = id;
@@ -43,16 +44,73 @@ void RequestTracker::start_statement(Protocol p, std::string_view sql, std::stri
     s.portal_name = portal;
     s.bind = bind;
     s.max_rows = max_rows;
-    hooks_->on_statement(s);
+    v = hooks_->on_statement(s);
+  }
+  if (!v.allow) {
+    queue_refusal(id, v, p == Protocol::kSimple, now_ns);
+    return false;
+  }
+  queue_.push({p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns});
+  rows_ = bytes_ = 0;
+  return true;
+}
+
+void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_ready,
+                                   int64_t now_ns) {
+  uint32_t slot;
+  if (!free_synthetic_.empty()) {
+    slot = free_synthetic_.back();
+    free_synthetic_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(synthetic_.size());
+    synthetic_.emplace_back();
+  }
+  SyntheticResponse& r = synthetic_[slot];
+  r.bytes.clear();
+  build_error(r.bytes, "ERROR", v.sqlstate != nullptr ? v.sqlstate : "42501", v.message);
+  r.ready_for_query = with_ready;
+  PendingRequest req{RequestKind::kSynthetic, id, now_ns, slot};
+  queue_.push(req);
+  if (hooks_ != nullptr) {
+    ResultSummary sum;
+    sum.sqlstate = v.sqlstate != nullptr ? v.sqlstate : "42501";
+    sum.error_message = v.message;
+    hooks_->on_result(id, sum);
+    hooks_->on_end(id, std::chrono::nanoseconds(0), false);
   }
 }
 
+bool RequestTracker::take_due_responses(std::string& out) {
+  bool any = false;
+  while (!queue_.empty() && queue_.front().kind == RequestKind::kSynthetic) {
+    PendingRequest req = queue_.front();
+    queue_.pop();
+    SyntheticResponse& r = synthetic_[req.synthetic];
+    out += r.bytes;
+    if (r.ready_for_query) build_ready_for_query(out, tx_status_);
+    free_synthetic_.push_back(req.synthetic);
+    any = true;
+  }
+  return any;
+}
+
 TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
+  if (discard_until_sync_) {
+    // As the server does after an error: everything up to Sync is ignored.
+    if (f.type == msg::kSync) {
+      discard_until_sync_ = false;
+    } else if (f.type == msg::kTerminate) {
+      return TrackResult::kTerminate;
+    } else {
+      return TrackResult::kDrop;
+    }
+  }
   switch (f.type) {
     case msg::kQuery: {
       QueryMessage q;
       if (!parse_query(f.body, q)) return fail("malformed Query message");
-      start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns);
+      if (!start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns))
+        return TrackResult::kDrop;
       return TrackResult::kForward;
     }
     case msg::kParse: {
@@ -110,8 +168,11 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
         stmt_name = portal->statement_name;
         if (!portal->params.empty() && parse_bind(portal->params, bind)) bind_ptr = &bind;
       }
-      start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr, e.max_rows,
-                      now_ns);
+      if (!start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr, e.max_rows,
+                           now_ns)) {
+        discard_until_sync_ = true;
+        return TrackResult::kDrop;
+      }
       return TrackResult::kForward;
     }
     case msg::kDescribe: {
@@ -181,6 +242,7 @@ void RequestTracker::skip_until_sync(int64_t now_ns) {
     PendingRequest req = queue_.front();
     queue_.pop();
     if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
+    if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
   }
 }
 
@@ -254,6 +316,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
           break;
         }
         if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
+        if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
       }
       return TrackResult::kForward;
     }

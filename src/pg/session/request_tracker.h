@@ -20,6 +20,7 @@ namespace gh::pg {
 
 enum class TrackResult : uint8_t {
   kForward,    // pass the message on unchanged
+  kDrop,       // do not forward (refused, or discarded until Sync after a refusal)
   kTerminate,  // client sent Terminate: forward it, then close
   kViolation,  // malformed or unexpected: close with a protocol error (see violation())
 };
@@ -38,6 +39,14 @@ class RequestTracker {
 
   TrackResult on_client_message(const Frame& f, int64_t now_ns);
   TrackResult on_backend_message(const Frame& f, int64_t now_ns);
+
+  // Appends the gateway's own responses that are now due (refusals whose turn in the
+  // response order has come) to `out`; false if there were none. Call after each
+  // server message and after each client batch.
+  bool take_due_responses(std::string& out);
+  bool has_due_responses() const {
+    return !queue_.empty() && queue_.front().kind == RequestKind::kSynthetic;
+  }
 
   const char* violation() const { return violation_; }
   size_t outstanding() const { return queue_.size(); }
@@ -64,9 +73,11 @@ class RequestTracker {
   }
   PreparedPtr prepare(std::string_view sql);
   Portal* find_portal(std::string_view name);
-  void start_statement(Protocol p, std::string_view sql, std::string_view stmt,
+  // Returns false when the hooks refused the statement (its refusal is queued).
+  bool start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                        std::string_view portal, const BindMessage* bind, uint32_t max_rows,
                        int64_t now_ns);
+  void queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns);
   void finish_result(const PendingRequest& req, ResultSummary& r);
   void end_statement(const PendingRequest& req, int64_t now_ns, bool skipped);
   void skip_until_sync(int64_t now_ns);
@@ -77,6 +88,13 @@ class RequestTracker {
   const char* violation_ = nullptr;
   char tx_status_ = 'I';
   bool copy_in_ = false;
+  bool discard_until_sync_ = false;  // an extended-protocol statement was refused
+  struct SyntheticResponse {
+    std::string bytes;
+    bool ready_for_query = false;  // append ReadyForQuery with the current status
+  };
+  std::vector<SyntheticResponse> synthetic_;  // indexed by PendingRequest::synthetic
+  std::vector<uint32_t> free_synthetic_;
   bool copy_out_ = false;
   uint64_t rows_ = 0;
   uint64_t bytes_ = 0;

@@ -6,6 +6,8 @@
 // extended-protocol Execute.
 
 #include <chrono>
+#include <memory>
+#include <string>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,9 @@ struct StatementStart {
   // (wants_parameters); its views live until on_statement returns.
   const BindMessage* bind = nullptr;
   uint32_t max_rows = 0;  // Execute row limit (0 = all)
+  // Inside a HookChain: the verdict of the hooks before this one (null = allow so far),
+  // so that a recording hook sees what was decided.
+  const struct Verdict* prior = nullptr;
 };
 
 // One result of a statement: a simple Query with several statements has several.
@@ -39,11 +44,27 @@ struct ResultSummary {
   bool empty_query = false;
 };
 
+// What a hook says about a statement before it is forwarded. A refusal is answered by
+// the gateway itself with an ErrorResponse carrying `sqlstate` and `message`; the
+// statement never reaches the server.
+struct Verdict {
+  bool allow = true;
+  const char* sqlstate = nullptr;
+  std::string message;
+
+  static Verdict Allow() { return {}; }
+  static Verdict Refuse(const char* sqlstate, std::string message) {
+    return {false, sqlstate, std::move(message)};
+  }
+};
+
 class StatementHooks {
  public:
   virtual ~StatementHooks() = default;
 
-  virtual void on_statement(const StatementStart& s) {}
+  // Called before the statement is forwarded (and before later statements of the same
+  // client batch are looked at).
+  virtual Verdict on_statement(const StatementStart& s) { return Verdict::Allow(); }
   // A RowDescription for statement `id`'s current result (only with wants_columns).
   virtual void on_columns(uint64_t id, const std::vector<ColumnDescription>& columns) {}
   // A DataRow body (only with wants_rows).
@@ -56,6 +77,47 @@ class StatementHooks {
   bool wants_parameters = false;
   bool wants_columns = false;
   bool wants_rows = false;
+};
+
+// Several hooks as one: each sees every call, in order; the first refusal wins, and
+// hooks after it still see the statement (so it is recorded) with `refused` set.
+class HookChain final : public StatementHooks {
+ public:
+  void add(std::unique_ptr<StatementHooks> h) {
+    wants_parameters |= h->wants_parameters;
+    wants_columns |= h->wants_columns;
+    wants_rows |= h->wants_rows;
+    hooks_.push_back(std::move(h));
+  }
+  bool empty() const { return hooks_.empty(); }
+
+  Verdict on_statement(const StatementStart& s) override {
+    Verdict v;
+    StatementStart each = s;
+    for (auto& h : hooks_) {
+      each.prior = v.allow ? nullptr : &v;
+      Verdict hv = h->on_statement(each);
+      if (v.allow && !hv.allow) v = std::move(hv);
+    }
+    return v;
+  }
+  void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override {
+    for (auto& h : hooks_)
+      if (h->wants_columns) h->on_columns(id, c);
+  }
+  void on_row(uint64_t id, std::string_view row) override {
+    for (auto& h : hooks_)
+      if (h->wants_rows) h->on_row(id, row);
+  }
+  void on_result(uint64_t id, const ResultSummary& r) override {
+    for (auto& h : hooks_) h->on_result(id, r);
+  }
+  void on_end(uint64_t id, std::chrono::nanoseconds d, bool skipped) override {
+    for (auto& h : hooks_) h->on_end(id, d, skipped);
+  }
+
+ private:
+  std::vector<std::unique_ptr<StatementHooks>> hooks_;
 };
 
 }  // namespace gh::pg

@@ -35,13 +35,14 @@ StatementLog::Entry* StatementLog::find(uint64_t id) {
   return nullptr;
 }
 
-void StatementLog::on_statement(const StatementStart& s) {
+Verdict StatementLog::on_statement(const StatementStart& s) {
   Entry e;
   e.id = s.id;
   e.protocol = s.protocol;
   e.sql.assign(s.sql);
   e.params = s.bind != nullptr ? s.bind->param_count : 0;
   open_.push_back(std::move(e));
+  return Verdict::Allow();
 }
 
 void StatementLog::on_result(uint64_t id, const ResultSummary& r) {

@@ -13,7 +13,7 @@ class StatementLog final : public StatementHooks {
  public:
   explicit StatementLog(std::string session_id) : session_(std::move(session_id)) {}
 
-  void on_statement(const StatementStart& s) override;
+  Verdict on_statement(const StatementStart& s) override;
   void on_result(uint64_t id, const ResultSummary& r) override;
   void on_end(uint64_t id, std::chrono::nanoseconds duration, bool skipped) override;
 

@@ -15,7 +15,7 @@ namespace {
 class RecordingHooks : public StatementHooks {
  public:
   RecordingHooks() { wants_parameters = wants_columns = wants_rows = true; }
-  void on_statement(const StatementStart& s) override {
+  Verdict on_statement(const StatementStart& s) override {
     std::string params;
     if (s.bind != nullptr) {
       std::vector<BindParam> ps;
@@ -24,6 +24,9 @@ class RecordingHooks : public StatementHooks {
     }
     log.push_back("start " + std::to_string(s.id) + " " + std::string(s.sql) +
                   (params.empty() ? "" : " [" + params + "]"));
+    if (s.sql.find("forbidden") != std::string_view::npos)
+      return Verdict::Refuse("42501", "refused by test");
+    return Verdict::Allow();
   }
   void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override {
     log.push_back("columns " + std::to_string(id) + " " + std::to_string(c.size()));
@@ -267,6 +270,97 @@ TEST(RequestTracker, Violations) {
     FrameResult r = next_frame(m, 1024);
     EXPECT_EQ(t.on_client_message(r.frame, 0), TrackResult::kTerminate);
   }
+}
+
+// Parses a byte string of server-bound responses into "type:sqlstate" tokens.
+std::vector<std::string> response_types(const std::string& bytes) {
+  std::vector<std::string> out;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    FrameResult r = next_frame(rest, 1 << 20);
+    if (r.status != FrameStatus::kFrame) break;
+    std::string tok(1, r.frame.type);
+    if (r.frame.type == 'E') {
+      ErrorFields e;
+      parse_error_fields(r.frame.body, e);
+      tok += ":" + std::string(e.code);
+    }
+    if (r.frame.type == 'Z') tok += ":" + std::string(r.frame.body);
+    out.push_back(tok);
+    rest.remove_prefix(r.consumed);
+  }
+  return out;
+}
+
+// Feeds client bytes, returning what happened to each message (F forward, D drop).
+std::string client_actions(RequestTracker& t, const std::string& bytes) {
+  std::string actions;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    FrameResult r = next_frame(rest, 1 << 20);
+    TrackResult tr = t.on_client_message(r.frame, 0);
+    actions += tr == TrackResult::kForward ? 'F' : tr == TrackResult::kDrop ? 'D' : '?';
+    rest.remove_prefix(r.consumed);
+  }
+  return actions;
+}
+
+TEST(RequestTracker, RefusedSimpleQueryIsAnsweredByTheGateway) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  // Nothing outstanding: the refusal is due at once, with ReadyForQuery.
+  EXPECT_EQ(client_actions(t, query_msg("select forbidden")), "D");
+  std::string out;
+  ASSERT_TRUE(t.take_due_responses(out));
+  EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501", "Z:I"}));
+  EXPECT_EQ(t.outstanding(), 0u);
+  EXPECT_EQ(h.log, (std::vector<std::string>{"start 1 select forbidden",
+                                             "result 1 rows=0 error=42501", "end 1"}));
+}
+
+TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  EXPECT_EQ(client_actions(t, query_msg("select 1") + query_msg("select forbidden") +
+                                  query_msg("select 2")),
+            "FDF");
+  std::string out;
+  EXPECT_FALSE(t.take_due_responses(out));  // select 1 is ahead of it
+  feed(t, complete("SELECT 1") + ready(), false, 1u << 30);
+  ASSERT_TRUE(t.take_due_responses(out));
+  EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501", "Z:I"}));
+  EXPECT_EQ(t.outstanding(), 1u);  // select 2
+}
+
+TEST(RequestTracker, RefusedExecuteDiscardsUntilSync) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) +
+                       execute_msg("") + parse_msg("", "select 1") + bind_msg("", "", {}) +
+                       execute_msg("") + sync_msg() + query_msg("select 2");
+  // Parse and Bind go through; the Execute is refused; the rest up to Sync is dropped
+  // as the server would; Sync and the next Query go through.
+  EXPECT_EQ(client_actions(t, client), "FFDDDDFF");
+  std::string out;
+  EXPECT_FALSE(t.take_due_responses(out));
+  feed(t, simple('1') + simple('2'), false, 1u << 30);
+  ASSERT_TRUE(t.take_due_responses(out));
+  EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501"}));
+  feed(t, ready(), false, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 1u);
+}
+
+TEST(RequestTracker, ServerErrorBeforeARefusalSwallowsIt) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  std::string client = parse_msg("", "select bad(") + bind_msg("", "", {}) +
+                       parse_msg("n", "select forbidden") + bind_msg("", "n", {}) +
+                       execute_msg("") + sync_msg();
+  client_actions(t, client);
+  feed(t, error("42601") + ready(), false, 1u << 30);
+  std::string out;
+  EXPECT_FALSE(t.take_due_responses(out));  // the server never got that far
+  EXPECT_EQ(t.outstanding(), 0u);
 }
 
 }  // namespace
