@@ -310,9 +310,17 @@ asio::awaitable<bool> ClientSession::connect_backend() {
                  link.status().message());
     std::string message =
         "gatehouse could not connect to the server of connection \"" + connection_->name + "\"";
-    std::string detail = link.status().code() == Status::Code::kUnavailable
-                             ? "the server is unreachable"
-                             : "the server refused the gateway's login; see the gatehouse log";
+    // The client learns the category (and a TLS failure's reason, which names no
+    // secret); the full reason is in the gatehouse log.
+    const std::string& why = link.status().message();
+    std::string detail;
+    if (why.find("TLS") != std::string::npos || why.find("certificate") != std::string::npos) {
+      detail = "TLS to the server failed: " + why;
+    } else if (link.status().code() == Status::Code::kUnavailable) {
+      detail = "the server is unreachable";
+    } else {
+      detail = "the server refused the gateway's login; see the gatehouse log";
+    }
     co_await fail("08001", std::move(message), std::move(detail));
     co_return false;
   }

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# gatehouse vs PgBouncer vs a direct connection, measured in one run on this machine.
+#
+# Starts its own throwaway PostgreSQL 15 (scram auth, no TLS; fsync/synchronous_commit/
+# full_page_writes off: the data is thrown away, and durability would only add disk noise
+# to a comparison of proxies), initialises pgbench data, starts PgBouncer (Debian's
+# package, session mode, scram) and gatehouse on free loopback ports, then runs against
+# each target:
+#   - pgbench -S, simple protocol      (-c $CLIENTS -j $THREADS -T $DURATION)
+#   - pgbench -S, prepared protocol
+#   - pgbench TPC-B default script     (simple protocol)
+#   - a 1,000,000-row SELECT read by psql into /dev/null (best of $READ_RUNS, monotonic clock)
+# and prints TPS, times, the ratios gatehouse/PgBouncer and gatehouse/direct, and
+# gatehouse's peak RSS (VmHWM). Everything it starts is stopped on exit.
+#
+# Usage: bench/pgbench.sh            (make bench)
+# Env:   DURATION=15 CLIENTS=16 THREADS=2 SCALE=10 READ_RUNS=3
+#        GATEHOUSE_BIN=build/gatehouse  GATEHOUSE_WORKERS=0 (0 = one per core)
+#        BENCH_OUT=FILE  also write the results as tab-separated values
+#        KEEP=1          keep the work directory (logs, configs)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DURATION=${DURATION:-15}
+CLIENTS=${CLIENTS:-16}
+THREADS=${THREADS:-2}
+SCALE=${SCALE:-10}
+READ_RUNS=${READ_RUNS:-3}
+GATEHOUSE_BIN=${GATEHOUSE_BIN:-$ROOT/build/gatehouse}
+GATEHOUSE_WORKERS=${GATEHOUSE_WORKERS:-0}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PGBOUNCER=${PGBOUNCER:-/usr/sbin/pgbouncer}
+PY=/usr/bin/python3
+BENCH_PW=bench-pw-$RANDOM$RANDOM
+
+die() { echo "pgbench.sh: $*" >&2; exit 1; }
+[ -x "$GATEHOUSE_BIN" ] || die "gatehouse binary not found at $GATEHOUSE_BIN (make build)"
+[ -x "$PG_BIN/postgres" ] || die "PostgreSQL 15 not found in $PG_BIN (scripts/install-deps.sh)"
+[ -x "$PGBOUNCER" ] || die "pgbouncer not found at $PGBOUNCER (scripts/install-deps.sh)"
+command -v pgbench >/dev/null || die "pgbench not found"
+[ "$SCALE" -ge 10 ] || echo "pgbench.sh: SCALE < 10 reads fewer than 1,000,000 rows" >&2
+# Keep psql/pgbench from picking up the caller's connection settings.
+unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSERVICE PGOPTIONS
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# PostgreSQL and PgBouncer refuse to run as root: drop to the `postgres` user then.
+if [ "$(id -u)" -eq 0 ]; then
+  RUN_USER=${BENCH_OS_USER:-postgres}
+  as_db() { setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
+else
+  RUN_USER=$(id -un)
+  as_db() { "$@"; }
+fi
+
+WORK=$(mktemp -d /tmp/ghbench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+  done
+  if [ "${KEEP:-0}" = 1 ] || [ $rc -ne 0 ]; then
+    echo "pgbench.sh: work directory kept: $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.1
+  done
+}
+
+# ------------------------------------------------------------------ PostgreSQL
+PG_PORT=$(free_port)
+mkdir -p "$WORK/pg" "$WORK/sock"
+[ "$(id -u)" -ne 0 ] || chown "$RUN_USER:" "$WORK/pg" "$WORK/sock"
+echo "== PostgreSQL on 127.0.0.1:$PG_PORT (scale $SCALE)"
+as_db "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -E UTF8 --no-instructions --no-sync \
+  --auth-local=trust --auth-host=scram-sha-256 >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; die "initdb failed"; }
+cat >>"$WORK/pg/data/postgresql.conf" <<EOF
+# --- bench/pgbench.sh (throwaway benchmark server)
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$WORK/sock'
+max_connections = 200
+shared_buffers = 512MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_wal_size = 4GB
+checkpoint_timeout = 30min
+EOF
+as_db "$PG_BIN/postgres" -D "$WORK/pg/data" >"$WORK/postgres.log" 2>&1 &
+PIDS+=($!)
+wait_until 60 "PostgreSQL" "$PG_BIN/pg_isready" -q -h "$WORK/sock" -p "$PG_PORT" -U postgres \
+  || { tail -30 "$WORK/postgres.log"; die "PostgreSQL did not start"; }
+psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/sock" -p "$PG_PORT" -U postgres -d postgres \
+  -c "CREATE ROLE bench LOGIN PASSWORD '$BENCH_PW'" -c "CREATE DATABASE bench OWNER bench" >/dev/null
+export PGPASSWORD=$BENCH_PW
+pgbench -i -q -s "$SCALE" -h 127.0.0.1 -p "$PG_PORT" -U bench bench >"$WORK/pgbench-init.log" 2>&1 \
+  || { cat "$WORK/pgbench-init.log"; die "pgbench -i failed"; }
+psql -X -q -h "$WORK/sock" -p "$PG_PORT" -U postgres -d bench -c "VACUUM ANALYZE" >/dev/null
+
+# ------------------------------------------------------------------ PgBouncer
+BOUNCER_PORT=$(free_port)
+mkdir -p "$WORK/pgbouncer"
+cat >"$WORK/pgbouncer/pgbouncer.ini" <<EOF
+[databases]
+bench = host=127.0.0.1 port=$PG_PORT dbname=bench
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $WORK/pgbouncer/userlist.txt
+pool_mode = session
+max_client_conn = 200
+default_pool_size = 40
+max_db_connections = 0
+ignore_startup_parameters = extra_float_digits
+logfile = $WORK/pgbouncer/pgbouncer.log
+log_connections = 0
+log_disconnections = 0
+EOF
+printf '"bench" "%s"\n' "$BENCH_PW" >"$WORK/pgbouncer/userlist.txt"
+[ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER:" "$WORK/pgbouncer"
+chmod 600 "$WORK/pgbouncer/userlist.txt"
+echo "== PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}') on 127.0.0.1:$BOUNCER_PORT (session mode)"
+as_db "$PGBOUNCER" "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/pgbouncer/stdout.log" 2>&1 &
+BOUNCER_PID=$!
+PIDS+=($BOUNCER_PID)
+wait_until 30 "PgBouncer" psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -d bench -c "select 1" \
+  || { tail -30 "$WORK/pgbouncer/"*.log; die "PgBouncer did not start"; }
+
+# ------------------------------------------------------------------ gatehouse
+GH_PORT=$(free_port)
+mkdir -p "$WORK/gatehouse"
+cat >"$WORK/gatehouse/gatehouse.yaml" <<EOF
+listen: 127.0.0.1:$GH_PORT
+workers: $GATEHOUSE_WORKERS
+data_dir: ./var
+log_level: info
+connections:
+  - name: bench
+    host: 127.0.0.1
+    port: $PG_PORT
+    database: bench
+    user: bench
+    password_env: BENCH_PG_PASSWORD
+    tls: { mode: disable }
+EOF
+GH_KEY=$("$GATEHOUSE_BIN" keys create --config "$WORK/gatehouse/gatehouse.yaml" --name bench --groups bench \
+  2>"$WORK/gatehouse/keys.log") || { cat "$WORK/gatehouse/keys.log"; die "gatehouse keys create failed"; }
+echo "== gatehouse on 127.0.0.1:$GH_PORT (workers: $GATEHOUSE_WORKERS)"
+BENCH_PG_PASSWORD=$BENCH_PW "$GATEHOUSE_BIN" serve --config "$WORK/gatehouse/gatehouse.yaml" \
+  >"$WORK/gatehouse/gatehouse.log" 2>&1 &
+GH_PID=$!
+PIDS+=($GH_PID)
+wait_until 30 "gatehouse" grep -q "listening on" "$WORK/gatehouse/gatehouse.log" \
+  || { tail -40 "$WORK/gatehouse/gatehouse.log"; die "gatehouse did not start"; }
+
+# ------------------------------------------------------------------ runs
+TARGETS=(direct pgbouncer gatehouse)
+declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [gatehouse]=$GH_PORT)
+declare -A PASS=([direct]=$BENCH_PW [pgbouncer]=$BENCH_PW [gatehouse]=$GH_KEY)
+declare -A RESULT
+
+target_env() {  # target_env TARGET -> env assignments for libpq tools
+  echo "PGHOST=127.0.0.1 PGPORT=${PORT[$1]} PGUSER=bench PGDATABASE=bench PGPASSWORD=${PASS[$1]} PGSSLMODE=disable"
+}
+
+run_pgbench() {  # run_pgbench TARGET NAME ARGS... -> tps
+  local t=$1 name=$2; shift 2
+  local log="$WORK/run-$name-$t.log"
+  if ! env $(target_env "$t") pgbench -n -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" >"$log" 2>&1; then
+    echo "pgbench $name against $t failed:" >&2; tail -20 "$log" >&2
+    echo "failed"; return 0
+  fi
+  local failed
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+  if [ -n "$failed" ] && [ "$failed" != 0 ]; then echo "pgbench $name against $t: $failed failed transactions" >&2; fi
+  local tps
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$log")
+  [ -n "$tps" ] && printf '%.0f\n' "$tps" || echo "failed"
+}
+
+READ_SQL="select * from pgbench_accounts limit 1000000"  # 1M rows at scale >= 10
+run_read() {  # run_read TARGET -> best seconds of READ_RUNS
+  local t=$1 best="" s
+  for _ in $(seq 1 "$READ_RUNS"); do
+    s=$(env $(target_env "$t") $PY - "$READ_SQL" <<'PYEOF'
+import subprocess, sys, time
+t0 = time.monotonic()
+r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-o", "/dev/null", "-c", sys.argv[1]],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+elapsed = time.monotonic() - t0
+if r.returncode != 0:
+    sys.stderr.write(r.stderr)
+    print("failed")
+else:
+    print(f"{elapsed:.3f}")
+PYEOF
+)
+    [ "$s" = failed ] && { echo failed; return 0; }
+    if [ -z "$best" ] || $PY -c "import sys; sys.exit(0 if $s < $best else 1)"; then best=$s; fi
+  done
+  echo "$best"
+}
+
+echo "== warm-up"
+env $(target_env direct) pgbench -n -S -c "$CLIENTS" -j "$THREADS" -T 3 >/dev/null 2>&1 || true
+for t in "${TARGETS[@]}"; do
+  env $(target_env "$t") psql -X -q -A -t -o /dev/null -c "$READ_SQL" || die "SELECT through $t failed"
+done
+
+WORKLOADS=(select_simple select_prepared tpcb read_1m)
+declare -A LABEL=([select_simple]="-S simple (tps)" [select_prepared]="-S prepared (tps)"
+                  [tpcb]="TPC-B (tps)" [read_1m]="1M-row SELECT (s)")
+for w in "${WORKLOADS[@]}"; do
+  for t in "${TARGETS[@]}"; do
+    echo "== $w via $t"
+    case $w in
+      select_simple)   RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M simple) ;;
+      select_prepared) RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M prepared) ;;
+      tpcb)            RESULT[$w,$t]=$(run_pgbench "$t" "$w") ;;
+      read_1m)         RESULT[$w,$t]=$(run_read "$t") ;;
+    esac
+  done
+done
+
+rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+GH_RSS=$(rss_kb "$GH_PID")
+BOUNCER_RSS=$(rss_kb "$BOUNCER_PID")
+kill -0 "$GH_PID" 2>/dev/null || echo "WARNING: gatehouse exited during the benchmark (see $WORK/gatehouse/gatehouse.log)" >&2
+
+ratio() { $PY -c "import sys; a,b=sys.argv[1:]; print(f'{float(a)/float(b):.2f}' if a.replace('.','',1).isdigit() and b.replace('.','',1).isdigit() and float(b) else '-')" "$1" "$2"; }
+
+echo
+echo "gatehouse benchmark: $(nproc) cores, $CLIENTS clients, $THREADS pgbench threads, ${DURATION}s per run, scale $SCALE"
+printf '%-22s %12s %12s %12s %10s %10s\n' workload direct pgbouncer gatehouse gh/pgb gh/direct
+for w in "${WORKLOADS[@]}"; do
+  d=${RESULT[$w,direct]:-?}; b=${RESULT[$w,pgbouncer]:-?}; g=${RESULT[$w,gatehouse]:-?}
+  printf '%-22s %12s %12s %12s %10s %10s\n' "${LABEL[$w]}" "$d" "$b" "$g" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
+done
+echo "(tps: higher is better; 1M-row SELECT: seconds, best of $READ_RUNS, lower is better)"
+mb() { $PY -c "import sys; v=sys.argv[1]; print(f'{int(v)/1024:.1f} MB' if v.isdigit() else v)" "$1"; }
+echo "gatehouse peak RSS (VmHWM): $(mb "$GH_RSS"); PgBouncer: $(mb "$BOUNCER_RSS")"
+
+if [ -n "${BENCH_OUT:-}" ]; then
+  {
+    printf 'workload\tdirect\tpgbouncer\tgatehouse\n'
+    for w in "${WORKLOADS[@]}"; do
+      printf '%s\t%s\t%s\t%s\n' "$w" "${RESULT[$w,direct]:-}" "${RESULT[$w,pgbouncer]:-}" "${RESULT[$w,gatehouse]:-}"
+    done
+    printf 'gatehouse_vmhwm_kb\t\t\t%s\n' "$GH_RSS"
+  } >"$BENCH_OUT"
+fi
