@@ -32,6 +32,10 @@ constexpr std::string_view kConnectionKeys[] = {
     "password_env", "password_file", "tls",  "connect_timeout",
 };
 constexpr std::string_view kBackendTlsKeys[] = {"mode", "ca_file"};
+constexpr std::string_view kAuditKeys[] = {"dir",          "durability",    "signing_key",
+                                           "retention_days", "segment_size", "checkpoint_interval"};
+constexpr std::string_view kRecordingKeys[] = {"param_max_bytes", "statement_params_max_bytes",
+                                               "result_rows", "result_value_max_bytes"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 
 constexpr uint64_t kMinMessageSize = uint64_t{1} << 10;
@@ -113,6 +117,10 @@ class Loader : public YamlReader {
   void parse_tls(const Entry& e, Config& cfg);
   void parse_limits(const Entry& e, Config& cfg);
   void parse_connections(const Entry& e, Config& cfg);
+  void parse_audit(const Entry& e, Config& cfg);
+  void parse_recording(const Entry& e, Config& cfg);
+  std::optional<uint64_t> read_size(const Entry& f, uint64_t min, uint64_t max,
+                                    const char* range);
   void parse_connection(const YAML::Node& node, const std::string& path, int fallback_line,
                         Config& cfg);
   void parse_backend_tls(const Entry& e, BackendTls& tls);
@@ -130,6 +138,8 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"tls", &Loader::parse_tls},
     {"limits", &Loader::parse_limits},
     {"connections", &Loader::parse_connections},
+    {"audit", &Loader::parse_audit},
+    {"recording", &Loader::parse_recording},
 };
 
 Result<Config> Loader::load(const std::string& text) {
@@ -171,6 +181,9 @@ Result<Config> Loader::load(const std::string& text) {
     problem(1, std::string("cannot read config: ") + e.what());
   }
 
+  if (cfg.audit.dir.empty()) cfg.audit.dir = (fs::path(cfg.data_dir) / "audit").string();
+  if (cfg.audit.signing_key.empty())
+    cfg.audit.signing_key = (fs::path(cfg.data_dir) / "audit-signing.key").string();
   if (!has_problems()) return cfg;
   return problems_status();
 }
@@ -266,6 +279,75 @@ void Loader::parse_limits(const Entry& e, Config& cfg) {
       if (auto v = read_int(f, 1, INT32_MAX, "a positive integer")) {
         l.max_connections = static_cast<uint32_t>(*v);
       }
+    }
+  }
+}
+
+std::optional<uint64_t> Loader::read_size(const Entry& f, uint64_t min, uint64_t max,
+                                          const char* range) {
+  std::optional<uint64_t> size;
+  if (f.value.IsScalar()) size = parse_size(f.value.Scalar());
+  if (!size) {
+    problem(f.line, f.path + ": expected a size such as 1048576, 1KB, 64MB or 1GB");
+    return std::nullopt;
+  }
+  if (*size < min || *size > max) {
+    problem(f.line, f.path + ": must be between " + range);
+    return std::nullopt;
+  }
+  return size;
+}
+
+void Loader::parse_audit(const Entry& e, Config& cfg) {
+  if (!expect_map(e.value, e.path, e.key_line)) return;
+  AuditConfig& a = cfg.audit;
+  for (const Entry& f : entries(e.value, e.path, "audit", kAuditKeys)) {
+    if (f.key == "dir") {
+      if (auto p = read_path(f)) a.dir = std::move(*p);
+    } else if (f.key == "signing_key") {
+      if (auto p = read_path(f)) a.signing_key = std::move(*p);
+    } else if (f.key == "durability") {
+      auto s = read_string(f);
+      if (s && *s == "balanced") {
+        a.durability = Durability::kBalanced;
+      } else if (s && *s == "strict") {
+        a.durability = Durability::kStrict;
+      } else if (s) {
+        problem(f.line, f.path + ": expected balanced or strict");
+      }
+    } else if (f.key == "retention_days") {
+      if (auto v = read_int(f, 0, 36500, "a number of days (0 = keep everything)"))
+        a.retention_days = static_cast<int>(*v);
+    } else if (f.key == "segment_size") {
+      if (auto v = read_size(f, uint64_t{64} << 10, uint64_t{4} << 30, "64KB and 4GB"))
+        a.segment_size = *v;
+    } else if (f.key == "checkpoint_interval") {
+      auto d = read_duration(f);
+      if (d && d->count() < 100) {
+        problem(f.line, f.path + ": must be at least 100ms");
+      } else if (d) {
+        a.checkpoint_interval = *d;
+      }
+    }
+  }
+}
+
+void Loader::parse_recording(const Entry& e, Config& cfg) {
+  if (!expect_map(e.value, e.path, e.key_line)) return;
+  RecordingConfig& r = cfg.recording;
+  for (const Entry& f : entries(e.value, e.path, "recording", kRecordingKeys)) {
+    if (f.key == "param_max_bytes") {
+      if (auto v = read_size(f, 0, uint64_t{1} << 20, "0 and 1MB"))
+        r.param_max_bytes = static_cast<uint32_t>(*v);
+    } else if (f.key == "statement_params_max_bytes") {
+      if (auto v = read_size(f, 0, uint64_t{16} << 20, "0 and 16MB"))
+        r.statement_params_max_bytes = static_cast<uint32_t>(*v);
+    } else if (f.key == "result_rows") {
+      if (auto v = read_int(f, 0, 10000, "a row count from 0 to 10000"))
+        r.result_rows = static_cast<uint32_t>(*v);
+    } else if (f.key == "result_value_max_bytes") {
+      if (auto v = read_size(f, 0, uint64_t{1} << 20, "0 and 1MB"))
+        r.result_value_max_bytes = static_cast<uint32_t>(*v);
     }
   }
 }

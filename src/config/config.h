@@ -53,6 +53,26 @@ struct Limits {
   uint32_t max_connections = 10000;
 };
 
+enum class Durability { kBalanced, kStrict };
+
+// The tamper-evident session recording (audit/).
+struct AuditConfig {
+  std::string dir;          // default <data_dir>/audit
+  Durability durability = Durability::kBalanced;
+  std::string signing_key;  // Ed25519 private key (PEM); default <data_dir>/audit-signing.key
+  int retention_days = 0;   // 0 = keep everything
+  uint64_t segment_size = 64ull << 20;
+  std::chrono::milliseconds checkpoint_interval{5000};
+};
+
+// What goes into statement and result records.
+struct RecordingConfig {
+  uint32_t param_max_bytes = 1024;              // per bound value; longer ones are cut
+  uint32_t statement_params_max_bytes = 16384;  // all values of one statement
+  uint32_t result_rows = 0;                     // first N rows of each result
+  uint32_t result_value_max_bytes = 256;        // per value in recorded rows
+};
+
 struct Config {
   std::string path;         // the file it was loaded from
   std::string config_hash;  // SHA-256 hex of the file's bytes, to tell which config was live
@@ -65,6 +85,8 @@ struct Config {
   std::optional<ClientTls> tls;
   std::vector<Connection> connections;
   Limits limits;
+  AuditConfig audit;
+  RecordingConfig recording;
 
   const Connection* find_connection(std::string_view name) const {
     for (const auto& c : connections)

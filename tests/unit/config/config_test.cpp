@@ -526,3 +526,41 @@ TEST(ConfigValidation, StartupTimeoutZeroIsRejected) {
 
 }  // namespace
 }  // namespace gh::config
+
+namespace gh::config {
+namespace {
+
+TEST(ConfigValidation, AuditAndRecordingSections) {
+  auto r = load_string(
+      "data_dir: /tmp/ghdata\n"
+      "audit:\n  durability: strict\n  retention_days: 30\n  segment_size: 1MB\n"
+      "  checkpoint_interval: 2s\n"
+      "recording:\n  param_max_bytes: 0\n  result_rows: 5\n"
+      "connections:\n  - {name: a, user: u}\n",
+      "/tmp/x.yaml", false);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->audit.durability, Durability::kStrict);
+  EXPECT_EQ(r->audit.retention_days, 30);
+  EXPECT_EQ(r->audit.segment_size, 1u << 20);
+  EXPECT_EQ(r->audit.dir, "/tmp/ghdata/audit");
+  EXPECT_EQ(r->audit.signing_key, "/tmp/ghdata/audit-signing.key");
+  EXPECT_EQ(r->recording.param_max_bytes, 0u);
+  EXPECT_EQ(r->recording.result_rows, 5u);
+}
+
+TEST(ConfigValidation, AuditBadValues) {
+  auto r = load_string(
+      "audit:\n  durability: sometimes\n  checkpoint_interval: 10ms\n  nope: 1\n"
+      "connections:\n  - {name: a, user: u}\n",
+      "/tmp/x.yaml", false);
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.status().message();
+  EXPECT_NE(m.find("/tmp/x.yaml:2: audit.durability: expected balanced or strict"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("/tmp/x.yaml:3: audit.checkpoint_interval: must be at least 100ms"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("/tmp/x.yaml:4: unknown key 'nope' in audit"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace gh::config
