@@ -2,18 +2,23 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <cstdio>
 #include <memory>
 
+#include "app/audit_setup.h"
 #include "app/commands.h"
 #include "app/options.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "net/io_threads.h"
 #include "net/listener.h"
+#include "net/no_throw.h"
+#include "pg/session/session_recorder.h"
 #include "pg/session/client_session.h"
 #include "pg/session/gateway.h"
 #include "store/state_store.h"
@@ -50,6 +55,28 @@ int run_serve(const std::vector<std::string>& args) {
   pg::Gateway& gateway = *gw.value();
 
   net::IoThreads threads(config->workers);
+  auto audit_streams = open_audit_streams(*config, threads.size(), shared_store);
+  if (!audit_streams.ok()) {
+    spdlog::critical("{}", audit_streams.status().message());
+    return 1;
+  }
+  gateway.set_audit_writers(audit_streams->raw());
+  // Each io thread ticks its own audit stream: checkpoints, recovery after a failure.
+  for (int i = 0; i < threads.size(); ++i) {
+    audit::StreamWriter* w = audit_streams->writers[static_cast<size_t>(i)].get();
+    asio::co_spawn(
+        threads.context(i),
+        [w]() -> asio::awaitable<void> {
+          asio::steady_timer t(co_await asio::this_coro::executor);
+          while (true) {
+            t.expires_after(std::chrono::milliseconds(250));
+            auto [ec] = co_await t.async_wait(net::kNoThrow);
+            if (ec) co_return;
+            w->tick(unix_now_ns());
+          }
+        },
+        asio::detached);
+  }
   auto listener = net::Listener::bind(
       threads, config->listen_host, config->listen_port, [&gateway](asio::ip::tcp::socket s) {
         auto exec = s.get_executor();
@@ -84,6 +111,10 @@ int run_serve(const std::vector<std::string>& args) {
   });
   main_ctx.run();
   threads.stop();
+  for (auto& w : audit_streams->writers) {
+    Status st = w->close();
+    if (!st.ok()) spdlog::error("audit: closing stream: {}", st.message());
+  }
   spdlog::info("gatehouse stopped");
   return 0;
 }

@@ -9,5 +9,8 @@ namespace gh::app {
 int run_serve(const std::vector<std::string>& args);
 int run_check(const std::vector<std::string>& args);
 int run_keys(const std::vector<std::string>& args);
+int run_audit(const std::vector<std::string>& args);
+int run_sessions(const std::vector<std::string>& args);
+int run_evidence(const std::vector<std::string>& args);
 
 }  // namespace gh::app

@@ -14,7 +14,19 @@ constexpr const char* kUsage =
     "  check --config FILE                 validate the config; prints file:line: problem\n"
     "  keys create --config FILE --name NAME --groups a,b [--owner WHO] [--expires 30d]\n"
     "  keys list --config FILE\n"
-    "  keys revoke --config FILE NAME\n";
+    "  keys revoke --config FILE NAME\n"
+    "  audit keygen --config FILE [--force]  create the audit signing key pair\n"
+    "  audit verify --config FILE [--since T]\n"
+    "                                      prove the audit log intact; names what is not\n"
+    "  audit export --config FILE --since T --until T --format jsonl|csv|ocsf\n"
+    "               [--session ID] [--out FILE] [--all]\n"
+    "  sessions list --config FILE [--since T] [--until T] [--principal P] [--connection C]\n"
+    "  sessions show --config FILE SESSION_ID   replay one session as a timeline\n"
+    "  evidence --config FILE --since T --until T --out DIR\n"
+    "                                      the auditor's bundle for a period\n"
+    "\n"
+    "T: RFC 3339 (2026-11-23T10:00:00Z), a date (2026-11-23), or a duration back from now "
+    "(24h, 7d)\n";
 
 }  // namespace
 
@@ -28,6 +40,9 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return gh::app::run_serve(args);
   if (cmd == "check") return gh::app::run_check(args);
   if (cmd == "keys") return gh::app::run_keys(args);
+  if (cmd == "audit") return gh::app::run_audit(args);
+  if (cmd == "sessions") return gh::app::run_sessions(args);
+  if (cmd == "evidence") return gh::app::run_evidence(args);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::fputs(kUsage, stdout);
     return 0;

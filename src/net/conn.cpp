@@ -62,8 +62,6 @@ asio::awaitable<bool> Conn::wait_writable() {
 asio::awaitable<long> Conn::read_some(char* buf, size_t cap) {
   if (!socket_.is_open()) co_return -1;
   if (ssl_ == nullptr) {
-    // Asio's reactor tries the recv at once unless its last read found the socket
-    // drained; then it waits for readiness without a wasted syscall.
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf, cap), kNoThrow);
     if (!ec) co_return static_cast<long>(n);
     if (ec == asio::error::eof) co_return 0;
@@ -131,9 +129,14 @@ asio::awaitable<Status> Conn::tls_accept(SSL_CTX* ctx) {
   if (ssl_ == nullptr) co_return Status::Internal("TLS: " + openssl_error());
   SSL_set_fd(ssl_, fd_);
   SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  Status st = co_await handshake(true);
+  co_return st;
+}
+
+asio::awaitable<Status> Conn::handshake(bool server) {
   while (true) {
     ERR_clear_error();
-    int r = SSL_accept(ssl_);
+    int r = server ? SSL_accept(ssl_) : SSL_connect(ssl_);
     if (r == 1) co_return Status::Ok();
     int err = SSL_get_error(ssl_, r);
     if (err == SSL_ERROR_WANT_READ) {
@@ -142,6 +145,9 @@ asio::awaitable<Status> Conn::tls_accept(SSL_CTX* ctx) {
       if (!co_await wait_writable()) co_return Status::Io("TLS handshake: " + error_);
     } else {
       std::string why = openssl_error();
+      long vr = SSL_get_verify_result(ssl_);
+      if (!server && vr != X509_V_OK)
+        why = std::string("certificate verify failed: ") + X509_verify_cert_error_string(vr);
       close();
       co_return Status::Denied("TLS handshake failed: " + why);
     }
@@ -165,24 +171,8 @@ asio::awaitable<Status> Conn::tls_connect(SSL_CTX* ctx, const std::string& verif
   } else {
     SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
   }
-  while (true) {
-    ERR_clear_error();
-    int r = SSL_connect(ssl_);
-    if (r == 1) co_return Status::Ok();
-    int err = SSL_get_error(ssl_, r);
-    if (err == SSL_ERROR_WANT_READ) {
-      if (!co_await wait_readable()) co_return Status::Io("TLS handshake: " + error_);
-    } else if (err == SSL_ERROR_WANT_WRITE) {
-      if (!co_await wait_writable()) co_return Status::Io("TLS handshake: " + error_);
-    } else {
-      std::string why = openssl_error();
-      long vr = SSL_get_verify_result(ssl_);
-      if (vr != X509_V_OK) why = std::string("certificate verify failed: ") +
-                                 X509_verify_cert_error_string(vr);
-      close();
-      co_return Status::Denied("TLS handshake failed: " + why);
-    }
-  }
+  Status st = co_await handshake(false);
+  co_return st;
 }
 
 }  // namespace gh::net

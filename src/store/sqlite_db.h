@@ -26,6 +26,8 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement();
 
+  bool prepared() const { return stmt_ != nullptr; }
+
   // Parameters are 1-based, as in the SQL text (?1, ?2, ...).
   void bind(int index, std::string_view text);
   void bind(int index, int64_t value);

@@ -14,7 +14,7 @@ struct Migration {
   const char* sql;
 };
 
-// Append only. Times are unix seconds; NULL means "not set".
+// Append only. Times are unix seconds unless named *_ns; NULL means "not set".
 constexpr Migration kMigrations[] = {
     {1,
      "CREATE TABLE api_keys ("
@@ -28,6 +28,40 @@ constexpr Migration kMigrations[] = {
      "  expires_at INTEGER,"
      "  revoked_at INTEGER"
      ");"},
+    // Audit checkpoints (a copy of the signed ones in the segment files) and the sessions
+    // index. Times here are unix nanoseconds, as in the audit records.
+    {2,
+     "CREATE TABLE audit_checkpoints ("
+     "  id INTEGER PRIMARY KEY,"  // insertion order
+     "  stream INTEGER NOT NULL,"
+     "  segment INTEGER NOT NULL,"
+     "  seq INTEGER NOT NULL,"
+     "  hash TEXT NOT NULL,"       // lowercase hex chain hash of record `seq`
+     "  time_ns INTEGER NOT NULL,"
+     "  signature TEXT NOT NULL"   // base64 Ed25519 signature
+     ");"
+     "CREATE INDEX audit_checkpoints_by_stream ON audit_checkpoints (stream, seq);"
+     "CREATE TABLE sessions ("
+     "  session_id TEXT PRIMARY KEY,"
+     "  principal TEXT NOT NULL,"
+     "  principal_kind TEXT NOT NULL,"
+     "  groups TEXT NOT NULL,"  // comma-separated
+     "  connection TEXT NOT NULL,"
+     "  client TEXT NOT NULL,"
+     "  user_name TEXT NOT NULL,"
+     "  application_name TEXT NOT NULL,"
+     "  tls INTEGER NOT NULL,"
+     "  started_ns INTEGER NOT NULL,"
+     "  ended_ns INTEGER,"  // NULL while the session is open
+     "  end_reason TEXT NOT NULL DEFAULT '',"
+     "  statements INTEGER NOT NULL DEFAULT 0,"
+     "  stream INTEGER NOT NULL,"  // where its session.start record is
+     "  start_seq INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX sessions_by_start ON sessions (started_ns);"
+     "CREATE INDEX sessions_by_end ON sessions (ended_ns);"
+     "CREATE INDEX sessions_by_principal ON sessions (principal, started_ns);"
+     "CREATE INDEX sessions_by_connection ON sessions (connection, started_ns);"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSqliteSchemaVersion,

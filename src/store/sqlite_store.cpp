@@ -11,11 +11,13 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 
 #include "store/api_key_format.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_schema.h"
+#include "store/sqlite_session_query.h"
 #include "store/state_store.h"
 
 namespace gh::store {
@@ -68,8 +70,18 @@ class SqliteStore final : public StateStore {
   Result<std::vector<ApiKey>> list_api_keys() override;
   Status revoke_api_key(std::string_view name, int64_t now) override;
 
+  Status add_audit_checkpoint(const AuditCheckpoint& c) override;
+  Result<std::vector<AuditCheckpoint>> list_audit_checkpoints() override;
+
+  Status index_session_start(const SessionIndexEntry& s) override;
+  Status index_session_end(std::string_view session_id, int64_t ended_ns,
+                           std::string_view reason, uint64_t statements) override;
+  Result<std::vector<SessionIndexEntry>> list_sessions(const SessionFilter& f) override;
+  Result<SessionIndexEntry> get_session(std::string_view session_id) override;
+
  private:
   static ApiKey read_key(const Statement& row);
+  static SessionIndexEntry read_session(const Statement& row);
 
   std::mutex mu_;
   Database db_;  // declared before the statements, so it outlives them
@@ -78,6 +90,14 @@ class SqliteStore final : public StateStore {
   Statement all_keys_;
   Statement revoke_key_;
   Statement key_exists_;
+  Statement insert_checkpoint_;
+  Statement all_checkpoints_;
+  Statement insert_session_;
+  Statement end_session_;
+  Statement session_by_id_;
+  // list_sessions, one per filter combination (bit 0: principal, bit 1: connection),
+  // prepared on first use.
+  Statement list_sessions_[4];
 };
 
 Status SqliteStore::prepare_statements() {
@@ -92,6 +112,20 @@ Status SqliteStore::prepare_statements() {
       {&all_keys_, std::string("SELECT ") + kKeyColumns + " FROM api_keys ORDER BY name"},
       {&revoke_key_, "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL"},
       {&key_exists_, "SELECT 1 FROM api_keys WHERE name = ?1"},
+      {&insert_checkpoint_,
+       "INSERT INTO audit_checkpoints (stream, segment, seq, hash, time_ns, signature)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&all_checkpoints_,
+       "SELECT stream, segment, seq, hash, time_ns, signature FROM audit_checkpoints"
+       " ORDER BY id"},
+      {&insert_session_, std::string("INSERT INTO sessions (") + kSessionColumns +
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, '', 0,"
+                             " ?11, ?12)"},
+      {&end_session_,
+       "UPDATE sessions SET ended_ns = ?2, end_reason = ?3, statements = ?4"
+       " WHERE session_id = ?1"},
+      {&session_by_id_,
+       std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE session_id = ?1"},
   };
   for (const auto& s : kStatements) {
     auto stmt = db_.prepare(s.sql);
@@ -186,7 +220,146 @@ Status SqliteStore::revoke_api_key(std::string_view name, int64_t now) {
   return Status::NotFound("no api key named '" + std::string(name) + "'");
 }
 
+Status SqliteStore::add_audit_checkpoint(const AuditCheckpoint& c) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(insert_checkpoint_);
+  insert_checkpoint_.bind(1, static_cast<int64_t>(c.stream));
+  insert_checkpoint_.bind(2, static_cast<int64_t>(c.segment));
+  insert_checkpoint_.bind(3, static_cast<int64_t>(c.seq));
+  insert_checkpoint_.bind(4, c.hash_hex);
+  insert_checkpoint_.bind(5, c.time_ns);
+  insert_checkpoint_.bind(6, c.signature_b64);
+  if (insert_checkpoint_.step() != SQLITE_DONE) return db_.error("cannot store audit checkpoint");
+  return Status::Ok();
+}
+
+Result<std::vector<AuditCheckpoint>> SqliteStore::list_audit_checkpoints() {
+  std::lock_guard lock(mu_);
+  StatementReset reset(all_checkpoints_);
+  std::vector<AuditCheckpoint> out;
+  int rc = 0;
+  while ((rc = all_checkpoints_.step()) == SQLITE_ROW) {
+    AuditCheckpoint c;
+    c.stream = static_cast<uint32_t>(all_checkpoints_.column_int64(0));
+    c.segment = static_cast<uint64_t>(all_checkpoints_.column_int64(1));
+    c.seq = static_cast<uint64_t>(all_checkpoints_.column_int64(2));
+    c.hash_hex = all_checkpoints_.column_text(3);
+    c.time_ns = all_checkpoints_.column_int64(4);
+    c.signature_b64 = all_checkpoints_.column_text(5);
+    out.push_back(std::move(c));
+  }
+  if (rc != SQLITE_DONE) return db_.error("cannot list audit checkpoints");
+  return out;
+}
+
+SessionIndexEntry SqliteStore::read_session(const Statement& row) {
+  SessionIndexEntry s;
+  s.session_id = row.column_text(0);
+  s.principal = row.column_text(1);
+  s.principal_kind = row.column_text(2);
+  s.groups = row.column_text(3);
+  s.connection = row.column_text(4);
+  s.client = row.column_text(5);
+  s.user = row.column_text(6);
+  s.application_name = row.column_text(7);
+  s.tls = row.column_int64(8) != 0;
+  s.started_ns = row.column_int64(9);
+  s.ended_ns = row.column_optional_int64(10).value_or(0);
+  s.end_reason = row.column_text(11);
+  s.statements = static_cast<uint64_t>(row.column_int64(12));
+  s.stream = static_cast<uint32_t>(row.column_int64(13));
+  s.start_seq = static_cast<uint64_t>(row.column_int64(14));
+  return s;
+}
+
+Status SqliteStore::index_session_start(const SessionIndexEntry& s) {
+  if (s.session_id.empty()) return Status::Invalid("sessions index: session id is empty");
+  std::lock_guard lock(mu_);
+  StatementReset reset(insert_session_);
+  insert_session_.bind(1, s.session_id);
+  insert_session_.bind(2, s.principal);
+  insert_session_.bind(3, s.principal_kind);
+  insert_session_.bind(4, s.groups);
+  insert_session_.bind(5, s.connection);
+  insert_session_.bind(6, s.client);
+  insert_session_.bind(7, s.user);
+  insert_session_.bind(8, s.application_name);
+  insert_session_.bind(9, static_cast<int64_t>(s.tls ? 1 : 0));
+  insert_session_.bind(10, s.started_ns);
+  insert_session_.bind(11, static_cast<int64_t>(s.stream));
+  insert_session_.bind(12, static_cast<int64_t>(s.start_seq));
+  int rc = insert_session_.step();
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+    return Status::Invalid("sessions index: session '" + s.session_id + "' is indexed already");
+  }
+  if (rc != SQLITE_DONE) return db_.error("cannot index session start");
+  return Status::Ok();
+}
+
+Status SqliteStore::index_session_end(std::string_view session_id, int64_t ended_ns,
+                                      std::string_view reason, uint64_t statements) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(end_session_);
+  end_session_.bind(1, session_id);
+  end_session_.bind(2, ended_ns);
+  end_session_.bind(3, reason);
+  end_session_.bind(4, static_cast<int64_t>(statements));
+  if (end_session_.step() != SQLITE_DONE) return db_.error("cannot index session end");
+  if (db_.changes() == 0) {
+    return Status::NotFound("sessions index: no session '" + std::string(session_id) + "'");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SessionIndexEntry>> SqliteStore::list_sessions(const SessionFilter& f) {
+  const bool by_principal = !f.principal.empty();
+  const bool by_connection = !f.connection.empty();
+  const int which = (by_principal ? 1 : 0) | (by_connection ? 2 : 0);
+
+  std::lock_guard lock(mu_);
+  Statement& q = list_sessions_[which];
+  if (!q.prepared()) {
+    auto stmt = db_.prepare(sessions_list_sql(by_principal, by_connection));
+    if (!stmt.ok()) return stmt.status();
+    q = std::move(stmt).value();
+  }
+  StatementReset reset(q);
+  q.bind(1, f.since_ns);
+  q.bind(2, f.until_ns > 0 ? f.until_ns : std::numeric_limits<int64_t>::max());
+  // SQLite reads a negative LIMIT as "no limit".
+  q.bind(3, f.limit > 0 ? static_cast<int64_t>(f.limit) : int64_t{-1});
+  if (by_principal) q.bind(4, f.principal);
+  if (by_connection) q.bind(5, f.connection);
+  std::vector<SessionIndexEntry> out;
+  int rc = 0;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_session(q));
+  if (rc != SQLITE_DONE) return db_.error("cannot list sessions");
+  return out;
+}
+
+Result<SessionIndexEntry> SqliteStore::get_session(std::string_view session_id) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(session_by_id_);
+  session_by_id_.bind(1, session_id);
+  int rc = session_by_id_.step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no session '" + std::string(session_id) + "'");
+  if (rc != SQLITE_ROW) return db_.error("cannot look up session");
+  return read_session(session_by_id_);
+}
+
 }  // namespace
+
+std::string sessions_list_sql(bool by_principal, bool by_connection) {
+  // A session overlaps [since, until) if it ended at or after `since` (or is still open) and
+  // started before `until`. Newest first, so a limit keeps the most recent sessions.
+  std::string sql = std::string("SELECT ") + kSessionColumns +
+                    " FROM sessions WHERE (ended_ns IS NULL OR ended_ns >= ?1)"
+                    " AND started_ns < ?2";
+  if (by_principal) sql += " AND principal = ?4";
+  if (by_connection) sql += " AND connection = ?5";
+  sql += " ORDER BY started_ns DESC, session_id LIMIT ?3";
+  return sql;
+}
 
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& data_dir) {
   if (data_dir.empty()) return Status::Invalid("state store: data directory is not set");

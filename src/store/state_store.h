@@ -34,6 +34,44 @@ struct CreatedApiKey {
   std::string secret;  // the full `ghk_…` key; shown once, never stored
 };
 
+// A signed audit checkpoint (see audit/writer.h), kept here too so that someone who
+// can rewrite the segment files but not this store is caught by `audit verify`.
+struct AuditCheckpoint {
+  uint32_t stream = 0;
+  uint64_t segment = 0;
+  uint64_t seq = 0;
+  std::string hash_hex;
+  int64_t time_ns = 0;
+  std::string signature_b64;
+};
+
+// One row of the sessions index, so listing sessions does not scan the audit log.
+struct SessionIndexEntry {
+  std::string session_id;
+  std::string principal;        // key name (later: OIDC subject)
+  std::string principal_kind;   // "api_key" | "oidc"
+  std::string groups;           // comma-separated
+  std::string connection;
+  std::string client;           // ip:port
+  std::string user;             // startup user name (informational)
+  std::string application_name;
+  bool tls = false;
+  int64_t started_ns = 0;
+  int64_t ended_ns = 0;         // 0 while open
+  std::string end_reason;
+  uint64_t statements = 0;
+  uint32_t stream = 0;          // audit stream and the seq of its session.start record
+  uint64_t start_seq = 0;
+};
+
+struct SessionFilter {
+  int64_t since_ns = 0;          // sessions that ended after (or are open)
+  int64_t until_ns = 0;          // 0 = no bound; sessions that started before
+  std::string principal;         // exact; "" = any
+  std::string connection;        // exact; "" = any
+  size_t limit = 1000;            // 0 = no limit
+};
+
 // The persistent state of one gatehouse deployment. Implementations are safe to call
 // from several threads.
 class StateStore {
@@ -48,6 +86,21 @@ class StateStore {
   virtual Result<std::vector<ApiKey>> list_api_keys() = 0;
   // NotFound if no key has that name.
   virtual Status revoke_api_key(std::string_view name, int64_t now) = 0;
+
+  // Audit checkpoints, in insertion order.
+  virtual Status add_audit_checkpoint(const AuditCheckpoint& c) = 0;
+  virtual Result<std::vector<AuditCheckpoint>> list_audit_checkpoints() = 0;
+
+  // Sessions index: a row at session start, completed at session end.
+  // index_session_start: Invalid if the id is empty or indexed already (its ended_ns,
+  // end_reason and statements are ignored). index_session_end: NotFound for an unknown id.
+  virtual Status index_session_start(const SessionIndexEntry& s) = 0;
+  virtual Status index_session_end(std::string_view session_id, int64_t ended_ns,
+                                   std::string_view reason, uint64_t statements) = 0;
+  // Sessions overlapping the filter's period, newest first (started_ns descending).
+  virtual Result<std::vector<SessionIndexEntry>> list_sessions(const SessionFilter& f) = 0;
+  // NotFound for an unknown id.
+  virtual Result<SessionIndexEntry> get_session(std::string_view session_id) = 0;
 };
 
 // The embedded store: SQLite (WAL) at `<data_dir>/state.db`, created with its schema

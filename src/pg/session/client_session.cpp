@@ -4,10 +4,16 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/this_coro.hpp>
 
 #include <ctime>
 
+#include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_writer.h"
+#include "net/io_threads.h"
+#include "net/no_throw.h"
 #include "pg/protocol/builders.h"
 #include "pg/protocol/frame.h"
 #include "pg/protocol/messages.h"
@@ -16,12 +22,6 @@
 #include "pg/session/statement_log.h"
 
 namespace gh::pg {
-
-int64_t steady_now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 namespace {
 
@@ -52,6 +52,40 @@ ClientSession::ClientSession(Gateway& gw, asio::ip::tcp::socket socket)
       backend_buf_(64 * 1024) {
   gw_.counters().sessions_total.fetch_add(1, std::memory_order_relaxed);
   gw_.counters().sessions_active.fetch_add(1, std::memory_order_relaxed);
+  audit_ = gw_.audit_writer();
+  strict_ = gw_.config().audit.durability == config::Durability::kStrict;
+}
+
+void ClientSession::record_auth_failure(std::string_view reason, std::string_view category) {
+  if (audit_ == nullptr) return;
+  std::string payload;
+  JsonWriter w(payload);
+  w.begin_object()
+      .field("session", id_)
+      .field("client", peer_)
+      .field("user", user_)
+      .field("reason", reason)
+      .field("category", category)
+      .end_object();
+  auto r = audit_->append(audit::RecordType::kAuthFailure, unix_now_ns(), payload);
+  if (!r.ok()) spdlog::error("audit: cannot record an authentication failure: {}", r.status().message());
+}
+
+asio::awaitable<bool> ClientSession::wait_durable(uint64_t seq) {
+  if (audit_ == nullptr || audit_->durable_seq() >= seq) co_return true;
+  auto ex = co_await asio::this_coro::executor;
+  audit::StreamWriter* w = audit_;
+  auto [ec] = co_await asio::async_initiate<decltype(net::kNoThrow), void(std::error_code)>(
+      [w, seq, ex](auto handler) {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        w->request_sync(seq, [h, ex](bool ok) {
+          asio::post(ex, [h, ok]() {
+            (*h)(ok ? std::error_code() : std::make_error_code(std::errc::io_error));
+          });
+        });
+      },
+      net::kNoThrow);
+  co_return !ec;
 }
 
 ClientSession::~ClientSession() {
@@ -146,6 +180,13 @@ asio::awaitable<void> ClientSession::run() {
       [self]() -> asio::awaitable<void> { co_await self->backend_to_client(); }, asio::detached);
   co_await client_to_backend();
   double secs = static_cast<double>(steady_now_ns() - started_ns_) / 1e9;
+  if (recorder_ != nullptr) {
+    int64_t now = unix_now_ns();
+    recorder_->record_end(now, end_reason_, tracker_.statements(), bytes_from_client_,
+                          bytes_to_client_, static_cast<int64_t>(secs * 1000));
+    Status st = gw_.store().index_session_end(id_, now, end_reason_, tracker_.statements());
+    if (!st.ok()) spdlog::warn("session {}: sessions index: {}", id_, st.message());
+  }
   spdlog::info(
       "session {} end: reason=\"{}\" statements={} bytes_in={} bytes_out={} duration_s={:.3f}",
       id_, end_reason_, tracker_.statements(), bytes_from_client_, bytes_to_client_, secs);
@@ -277,6 +318,11 @@ asio::awaitable<bool> ClientSession::authenticate() {
                                                                      : key.status().message();
     spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_,
                  user_, why);
+    std::string category = key.status().code() == Status::Code::kNotFound ? "unknown_key"
+                           : why.find("revoked") != std::string::npos    ? "revoked"
+                           : why.find("expired") != std::string::npos    ? "expired"
+                                                                          : "invalid";
+    record_auth_failure(why, category);
     std::string message = "password authentication failed for user \"" + user_ + "\"";
     std::string detail = key.status().code() == Status::Code::kNotFound ? std::string() : why;
     co_await fail("28P01", std::move(message), std::move(detail));
@@ -337,10 +383,47 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   registered_cancel_ = true;
   advance(SessionEvent::kBackendReady);
 
-  if (gw_.config().log_level == "debug" || gw_.config().log_level == "trace") {
-    hooks_ = std::make_unique<StatementLog>(id_);
-    tracker_.set_hooks(hooks_.get());
+  if (audit_ != nullptr) {
+    SessionIdentity ident;
+    ident.session_id = id_;
+    ident.principal_name = principal_.name;
+    ident.principal_owner = principal_.owner;
+    ident.groups = principal_.groups;
+    ident.client = peer_;
+    ident.tls = client_.is_tls();
+    ident.connection = connection_->name;
+    ident.user = user_;
+    ident.application_name = application_name_;
+    auto rec = std::make_unique<SessionRecorder>(*audit_, gw_.config().recording, ident);
+    if (!rec->record_start(unix_now_ns())) {
+      gw_.counters().audit_refusals.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("session {}: refused: audit log not writable: {}", id_, rec->error());
+      co_await fail("58030", "gatehouse cannot write its audit log, so no session can start",
+                    rec->error());
+      co_return false;
+    }
+    recorder_ = rec.get();
+    hooks_.add(std::move(rec));
+    store::SessionIndexEntry idx;
+    idx.session_id = id_;
+    idx.principal = principal_.name;
+    idx.principal_kind = "api_key";
+    for (const auto& g : principal_.groups) idx.groups += (idx.groups.empty() ? "" : ",") + g;
+    idx.connection = connection_->name;
+    idx.client = peer_;
+    idx.user = user_;
+    idx.application_name = application_name_;
+    idx.tls = client_.is_tls();
+    idx.started_ns = unix_now_ns();
+    idx.stream = static_cast<uint32_t>(net::IoThreads::current_index());
+    idx.start_seq = recorder_->start_seq();
+    Status st = gw_.store().index_session_start(idx);
+    if (!st.ok()) spdlog::warn("session {}: sessions index: {}", id_, st.message());
   }
+  if (gw_.config().log_level == "debug" || gw_.config().log_level == "trace") {
+    hooks_.add(std::make_unique<StatementLog>(id_));
+  }
+  if (!hooks_.empty()) tracker_.set_hooks(&hooks_);
 
   std::string out;
   build_auth_request(out, auth::kOk);
@@ -367,6 +450,21 @@ asio::awaitable<bool> ClientSession::send_to_client(std::string_view data) {
   client_writing_ = false;
   if (ok) bytes_to_client_ += data.size();
   if (closing_after_write_) close_all();
+  co_return ok;
+}
+
+asio::awaitable<bool> ClientSession::forward_to_backend(std::string_view data) {
+  if (strict_ && recorder_ != nullptr && recorder_->last_seq() > synced_seq_) {
+    // Strict durability: nothing is forwarded before its record is on disk. Sessions
+    // waiting at the same time share one sync (group commit).
+    synced_seq_ = recorder_->last_seq();
+    if (!co_await wait_durable(synced_seq_)) {
+      end_reason_ = "audit sync failed";
+      co_await fail("58030", "gatehouse could not make its audit log durable");
+      co_return false;
+    }
+  }
+  bool ok = co_await backend_->write_all(data);
   co_return ok;
 }
 
@@ -409,7 +507,10 @@ asio::awaitable<void> ClientSession::client_to_backend() {
       }
       if (t == TrackResult::kDrop) {
         // Forward what came before, then skip this message.
-        if (pos > fwd_start) ok = co_await backend_->write_all(data.substr(fwd_start, pos - fwd_start));
+        if (pos > fwd_start) {
+          std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
+          ok = co_await forward_to_backend(chunk);
+        }
         if (!ok) break;
         fwd_start = pos + r.consumed;
       }
@@ -419,7 +520,10 @@ asio::awaitable<void> ClientSession::client_to_backend() {
         break;
       }
     }
-    if (ok && pos > fwd_start) ok = co_await backend_->write_all(data.substr(fwd_start, pos - fwd_start));
+    if (ok && pos > fwd_start) {
+      std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
+      ok = co_await forward_to_backend(chunk);
+    }
     if (!ok) {
       if (!closing_) end_reason_ = "server write error";
       break;

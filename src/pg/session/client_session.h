@@ -17,6 +17,7 @@
 #include "pg/session/gateway.h"
 #include "pg/session/request_tracker.h"
 #include "pg/session/session_phase.h"
+#include "pg/session/session_recorder.h"
 #include "pg/session/statement_hooks.h"
 #include "store/state_store.h"
 
@@ -49,6 +50,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // and error paths): if a write is in flight, `data` is queued behind it.
   asio::awaitable<bool> send_to_client(std::string_view data);
   void advance(SessionEvent e) { phase_ = next_phase(phase_, e); }
+  void record_auth_failure(std::string_view reason, std::string_view category);
+  // Strict durability: waits until the audit stream is durable up to `seq`.
+  asio::awaitable<bool> wait_durable(uint64_t seq);
+  // Writes client bytes to the server once their records are durable enough.
+  asio::awaitable<bool> forward_to_backend(std::string_view data);
 
   Gateway& gw_;
   net::Conn client_;
@@ -69,7 +75,11 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   ByteBuffer client_buf_;
   ByteBuffer backend_buf_;
   RequestTracker tracker_;
-  std::unique_ptr<StatementHooks> hooks_;
+  HookChain hooks_;
+  SessionRecorder* recorder_ = nullptr;  // owned by hooks_
+  audit::StreamWriter* audit_ = nullptr;
+  bool strict_ = false;      // audit durability: strict
+  uint64_t synced_seq_ = 0;  // strict: highest seq already made durable for us
   uint32_t backend_pid_ = 0;
   uint32_t backend_secret_ = 0;
   uint32_t client_pid_ = 0;
@@ -86,8 +96,5 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   uint64_t bytes_from_client_ = 0;
   uint64_t bytes_to_client_ = 0;
 };
-
-// Monotonic nanoseconds (vDSO; no syscall).
-int64_t steady_now_ns();
 
 }  // namespace gh::pg

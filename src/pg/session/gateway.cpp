@@ -1,5 +1,7 @@
 #include "pg/session/gateway.h"
 
+#include "net/io_threads.h"
+
 namespace gh::pg {
 
 Result<std::unique_ptr<Gateway>> Gateway::create(std::shared_ptr<const config::Config> cfg,
@@ -21,6 +23,12 @@ Result<std::unique_ptr<Gateway>> Gateway::create(std::shared_ptr<const config::C
     g->backend_tls_.emplace(conn.name, std::move(ctx.value()));
   }
   return g;
+}
+
+audit::StreamWriter* Gateway::audit_writer() const {
+  int i = net::IoThreads::current_index();
+  if (i < 0 || static_cast<size_t>(i) >= audit_writers_.size()) return nullptr;
+  return audit_writers_[static_cast<size_t>(i)];
 }
 
 SSL_CTX* Gateway::backend_tls(const config::Connection& c) const {

@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "audit/writer.h"
 #include "config/config.h"
 #include "net/tls_context.h"
 #include "pg/session/cancel_registry.h"
@@ -25,6 +27,7 @@ struct GatewayCounters {
   std::atomic<uint64_t> backend_lost{0};
   std::atomic<uint64_t> cancels_forwarded{0};
   std::atomic<uint64_t> statements{0};
+  std::atomic<uint64_t> audit_refusals{0};  // statements or logins refused: audit unwritable
 };
 
 class Gateway {
@@ -39,6 +42,12 @@ class Gateway {
   // The TLS context for a backend connection (nullptr when its mode is disable).
   SSL_CTX* backend_tls(const config::Connection& c) const;
   CancelRegistry& cancels() { return cancels_; }
+  // One audit stream per io thread, indexed by IoThreads::current_index().
+  void set_audit_writers(std::vector<audit::StreamWriter*> writers) {
+    audit_writers_ = std::move(writers);
+  }
+  // The calling io thread's audit stream (nullptr outside io threads or without audit).
+  audit::StreamWriter* audit_writer() const;
   GatewayCounters& counters() { return counters_; }
 
  private:
@@ -48,6 +57,7 @@ class Gateway {
   std::unordered_map<std::string, net::SslCtxPtr> backend_tls_;  // by connection name
   CancelRegistry cancels_;
   GatewayCounters counters_;
+  std::vector<audit::StreamWriter*> audit_writers_;
 };
 
 }  // namespace gh::pg

@@ -223,7 +223,9 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
   }
 }
 
-void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r) {
+void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r,
+                                   int64_t now_ns) {
+  r.duration_ns = now_ns - req.started_ns;
   r.rows = rows_;
   r.bytes = bytes_;
   rows_ = bytes_ = 0;
@@ -273,7 +275,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       }
       r.suspended = f.type == msg::kPortalSuspended;
       r.empty_query = f.type == msg::kEmptyQuery;
-      finish_result(req, r);
+      finish_result(req, r, now_ns);
       if (req.kind == RequestKind::kExecute) {
         queue_.pop();
         end_statement(req, now_ns, false);
@@ -291,7 +293,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
         ResultSummary r;
         r.sqlstate = e.code;
         r.error_message = e.message;
-        finish_result(req, r);
+        finish_result(req, r, now_ns);
       }
       if (is_extended(req.kind)) {
         if (req.kind == RequestKind::kExecute) {

@@ -78,7 +78,7 @@ class RequestTracker {
                        std::string_view portal, const BindMessage* bind, uint32_t max_rows,
                        int64_t now_ns);
   void queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns);
-  void finish_result(const PendingRequest& req, ResultSummary& r);
+  void finish_result(const PendingRequest& req, ResultSummary& r, int64_t now_ns);
   void end_statement(const PendingRequest& req, int64_t now_ns, bool skipped);
   void skip_until_sync(int64_t now_ns);
 

@@ -40,6 +40,7 @@ struct ResultSummary {
   std::string_view command_tag;     // CommandComplete tag; "" otherwise
   std::string_view sqlstate;        // set on error
   std::string_view error_message;
+  int64_t duration_ns = 0;          // from the request to this result
   bool suspended = false;           // Execute stopped at its row limit
   bool empty_query = false;
 };

@@ -1,0 +1,211 @@
+#include "pg/session/session_recorder.h"
+
+#include <ctime>
+
+#include "common/json_writer.h"
+#include "pg/protocol/reader.h"
+
+namespace gh::pg {
+
+namespace {
+
+// A value as recorded: text as is (cut to `max` bytes), binary as \x hex.
+void append_value(JsonWriter& w, std::string_view v, bool binary, uint32_t max,
+                  bool* truncated) {
+  std::string text;
+  if (binary) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    size_t n = std::min<size_t>(v.size(), max / 2);
+    text.reserve(2 + n * 2);
+    text = "\\x";
+    for (size_t i = 0; i < n; ++i) {
+      text.push_back(kHex[static_cast<unsigned char>(v[i]) >> 4]);
+      text.push_back(kHex[static_cast<unsigned char>(v[i]) & 0xf]);
+    }
+    *truncated = n < v.size();
+  } else {
+    text.assign(v.substr(0, max));
+    *truncated = v.size() > max;
+  }
+  w.value(text);
+}
+
+}  // namespace
+
+SessionRecorder::SessionRecorder(audit::StreamWriter& writer,
+                                 const config::RecordingConfig& cfg, SessionIdentity identity)
+    : writer_(writer), cfg_(cfg), id_(std::move(identity)) {
+  wants_parameters = true;
+  wants_columns = true;
+  wants_rows = cfg_.result_rows > 0;
+}
+
+bool SessionRecorder::append(audit::RecordType type, int64_t now_ns, const std::string& payload) {
+  auto seq = writer_.append(type, now_ns, payload);
+  if (!seq.ok()) {
+    error_ = seq.status().message();
+    return false;
+  }
+  last_seq_ = seq.value();
+  return true;
+}
+
+bool SessionRecorder::record_start(int64_t now_ns) {
+  payload_.clear();
+  JsonWriter w(payload_);
+  w.begin_object().field("session", id_.session_id);
+  w.key("principal").begin_object().field("kind", id_.principal_kind).field("name",
+                                                                             id_.principal_name);
+  w.field("owner", id_.principal_owner).key("groups").begin_array();
+  for (const auto& g : id_.groups) w.value(g);
+  w.end_array().end_object();
+  w.field("client", id_.client)
+      .field("tls", id_.tls)
+      .field("connection", id_.connection)
+      .field("user", id_.user)
+      .field("application_name", id_.application_name)
+      .end_object();
+  if (!append(audit::RecordType::kSessionStart, now_ns, payload_)) return false;
+  start_seq_ = last_seq_;
+  return true;
+}
+
+void SessionRecorder::record_end(int64_t now_ns, std::string_view reason, uint64_t statements,
+                                 uint64_t bytes_in, uint64_t bytes_out, int64_t duration_ms) {
+  payload_.clear();
+  JsonWriter w(payload_);
+  w.begin_object()
+      .field("session", id_.session_id)
+      .field("reason", reason)
+      .field("statements", statements)
+      .field("bytes_in", bytes_in)
+      .field("bytes_out", bytes_out)
+      .field("duration_ms", duration_ms)
+      .end_object();
+  append(audit::RecordType::kSessionEnd, now_ns, payload_);
+}
+
+void SessionRecorder::append_params(JsonWriter& w, const BindMessage& bind) {
+  std::vector<BindParam> params;
+  w.key("params").begin_array();
+  std::vector<uint32_t> truncated;
+  if (bind_params(bind, params)) {
+    uint64_t budget = cfg_.statement_params_max_bytes;
+    for (uint32_t i = 0; i < params.size(); ++i) {
+      const BindParam& p = params[i];
+      if (p.is_null) {
+        w.null();
+        continue;
+      }
+      uint32_t max = static_cast<uint32_t>(std::min<uint64_t>(cfg_.param_max_bytes, budget));
+      bool cut = false;
+      append_value(w, p.value, p.binary, max, &cut);
+      uint64_t used = std::min<uint64_t>(p.value.size() * (p.binary ? 2 : 1), max);
+      budget -= std::min(budget, used);
+      if (cut) truncated.push_back(i);
+    }
+  }
+  w.end_array();
+  w.key("params_truncated").begin_array();
+  for (uint32_t i : truncated) w.value(i);
+  w.end_array();
+}
+
+Verdict SessionRecorder::on_statement(const StatementStart& s) {
+  payload_.clear();
+  JsonWriter w(payload_);
+  w.begin_object()
+      .field("session", id_.session_id)
+      .field("n", s.id)
+      .field("protocol", s.protocol == Protocol::kSimple ? "simple" : "extended")
+      .field("sql", s.sql);
+  if (s.protocol == Protocol::kExtended) {
+    w.field("statement_name", s.statement_name).field("portal", s.portal_name);
+    if (s.bind != nullptr) append_params(w, *s.bind);
+  }
+  if (s.prior != nullptr) {
+    w.field("decision", "block").field("reason", s.prior->message);
+  } else {
+    w.field("decision", "allow");
+  }
+  w.end_object();
+  if (!append(audit::RecordType::kStatement, unix_now_ns(), payload_)) {
+    return Verdict::Refuse("58030",
+                           "gatehouse cannot record this statement in its audit log, so it was "
+                           "not run: " + error_);
+  }
+  return Verdict::Allow();
+}
+
+void SessionRecorder::on_columns(uint64_t id, const std::vector<ColumnDescription>& cols) {
+  cur_id_ = id;
+  cur_columns_json_.clear();
+  JsonWriter w(cur_columns_json_);
+  w.begin_array();
+  for (const auto& c : cols) {
+    w.begin_object().field("name", c.name).field("type_oid", c.type_oid).end_object();
+  }
+  w.end_array();
+  cur_rows_json_.clear();
+}
+
+void SessionRecorder::on_row(uint64_t id, std::string_view row) {
+  if (id != cur_id_ || cur_rows_json_.size() >= cfg_.result_rows) return;
+  std::string json;
+  JsonWriter w(json);
+  w.begin_array();
+  BodyReader r(row);
+  uint16_t n = r.u16();
+  for (uint16_t i = 0; i < n && r.ok(); ++i) {
+    int32_t len = r.i32();
+    if (len < 0) {
+      w.null();
+      continue;
+    }
+    std::string_view v = r.bytes(static_cast<size_t>(len));
+    bool cut = false;
+    // Row formats are not tracked per column yet: values are recorded as text bytes.
+    append_value(w, v, false, cfg_.result_value_max_bytes, &cut);
+  }
+  w.end_array();
+  cur_rows_json_.push_back(std::move(json));
+}
+
+void SessionRecorder::on_result(uint64_t id, const ResultSummary& r) {
+  payload_.clear();
+  JsonWriter w(payload_);
+  w.begin_object().field("session", id_.session_id).field("n", id);
+  w.key("columns").raw(id == cur_id_ ? cur_columns_json_ : std::string("[]"));
+  w.field("rows", r.rows)
+      .field("bytes", r.bytes)
+      .field("duration_us", r.duration_ns / 1000)
+      .field("tag", r.command_tag);
+  if (!r.sqlstate.empty()) w.field("sqlstate", r.sqlstate).field("error", r.error_message);
+  if (r.suspended) w.field("suspended", true);
+  if (cfg_.result_rows > 0 && id == cur_id_) {
+    w.key("sample_rows").begin_array();
+    for (const auto& row : cur_rows_json_) w.raw(row);
+    w.end_array();
+  }
+  w.end_object();
+  append(audit::RecordType::kResult, unix_now_ns(), payload_);
+  cur_id_ = 0;
+  cur_columns_json_ = "[]";
+  cur_rows_json_.clear();
+}
+
+void SessionRecorder::on_end(uint64_t id, std::chrono::nanoseconds duration, bool skipped) {
+  if (!skipped) return;
+  // A statement the server never ran (an earlier error in the same pipeline).
+  payload_.clear();
+  JsonWriter w(payload_);
+  w.begin_object()
+      .field("session", id_.session_id)
+      .field("n", id)
+      .field("skipped", true)
+      .field("rows", uint64_t{0})
+      .end_object();
+  append(audit::RecordType::kResult, unix_now_ns(), payload_);
+}
+
+}  // namespace gh::pg

@@ -1,0 +1,74 @@
+#pragma once
+
+// Records a session in the audit stream of its io thread: session start/end, and for
+// every statement a statement record (before it is forwarded) and a result record.
+// If a statement record cannot be written the statement is refused (58030): nothing
+// reaches the server unrecorded.
+
+#include <string>
+#include <vector>
+
+#include "audit/writer.h"
+#include "common/clock.h"
+#include "common/json_writer.h"
+#include "config/config.h"
+#include "pg/session/statement_hooks.h"
+
+namespace gh::pg {
+
+struct SessionIdentity {
+  std::string session_id;
+  std::string principal_kind = "api_key";
+  std::string principal_name;
+  std::string principal_owner;
+  std::vector<std::string> groups;
+  std::string client;
+  bool tls = false;
+  std::string connection;
+  std::string user;
+  std::string application_name;
+};
+
+class SessionRecorder final : public StatementHooks {
+ public:
+  SessionRecorder(audit::StreamWriter& writer, const config::RecordingConfig& cfg,
+                  SessionIdentity identity);
+
+  // The session.start record; false (with the reason in error()) if it could not be
+  // written, in which case the session must not start.
+  bool record_start(int64_t now_ns);
+  void record_end(int64_t now_ns, std::string_view reason, uint64_t statements,
+                  uint64_t bytes_in, uint64_t bytes_out, int64_t duration_ms);
+
+  Verdict on_statement(const StatementStart& s) override;
+  void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override;
+  void on_row(uint64_t id, std::string_view row) override;
+  void on_result(uint64_t id, const ResultSummary& r) override;
+  void on_end(uint64_t id, std::chrono::nanoseconds duration, bool skipped) override;
+
+  // The seq of the last record written (for strict durability).
+  uint64_t last_seq() const { return last_seq_; }
+  uint64_t start_seq() const { return start_seq_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool append(audit::RecordType type, int64_t now_ns, const std::string& payload);
+  void append_params(JsonWriter& w, const BindMessage& bind);
+
+  audit::StreamWriter& writer_;
+  const config::RecordingConfig& cfg_;
+  SessionIdentity id_;
+  uint64_t last_seq_ = 0;
+  uint64_t start_seq_ = 0;
+  std::string error_;
+  std::string payload_;  // reused
+
+  // The current result of the statement at the front of the response order.
+  uint64_t cur_id_ = 0;
+  int64_t cur_started_ns_ = 0;
+  std::string cur_columns_json_ = "[]";
+  std::vector<std::string> cur_rows_json_;
+  std::vector<int64_t> started_ns_;  // not needed per id: results are in order
+};
+
+}  // namespace gh::pg
