@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "audit/admin_stream.h"
 #include "common/json_writer.h"
 #include "pg/session/session_recorder.h"
 
@@ -67,6 +68,29 @@ Result<AuditStreams> open_audit_streams(const config::Config& cfg, int threads,
   auto r = s.writers[0]->append(audit::RecordType::kConfigLoaded, unix_now_ns(), payload);
   if (!r.ok()) return Status::Io("audit: " + r.status().message());
   return s;
+}
+
+Status record_key_event(const config::Config& cfg, store::StateStore& st, audit::RecordType type,
+                        const store::ApiKey& key) {
+  bool created = false;
+  auto signer = load_or_create_signer(cfg, &created);
+  if (!signer.ok()) return Status::Invalid("audit signing key: " + signer.status().message());
+  std::string payload;
+  JsonWriter w(payload);
+  w.begin_object().field("name", key.name).field("owner", key.owner).key("groups").begin_array();
+  for (const auto& g : key.groups) w.value(g);
+  w.end_array();
+  if (key.expires_at) {
+    w.field("expires", *key.expires_at);
+  } else {
+    w.key("expires").null();
+  }
+  w.end_object();
+  auto r = audit::append_admin_record(
+      cfg.audit.dir, signer->get(), type, unix_now_ns(), payload,
+      [&st](const audit::Checkpoint& c) { st.add_audit_checkpoint(to_store_checkpoint(c)); });
+  if (!r.ok()) return r.status();
+  return Status::Ok();
 }
 
 }  // namespace gh::app

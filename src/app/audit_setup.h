@@ -35,4 +35,8 @@ Result<AuditStreams> open_audit_streams(const config::Config& cfg, int threads,
 
 store::AuditCheckpoint to_store_checkpoint(const audit::Checkpoint& c);
 
+// Records key.created / key.revoked on the admin stream (CLI processes).
+Status record_key_event(const config::Config& cfg, store::StateStore& st, audit::RecordType type,
+                        const store::ApiKey& key);
+
 }  // namespace gh::app

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/audit_setup.h"
 #include "app/commands.h"
 #include "app/options.h"
 #include "config/config.h"
@@ -123,6 +124,15 @@ int keys_create(Options opts) {
   if (!created.ok()) return fail(created.status().message());
 
   const store::ApiKey& k = created->key;
+  // No unrecorded key: if its key.created record cannot be written, the key is revoked.
+  auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);
+  Status rec = cfg.ok() ? record_key_event(*cfg, *st, audit::RecordType::kKeyCreated, k)
+                        : cfg.status();
+  if (!rec.ok()) {
+    st->revoke_api_key(k.name, now_seconds());
+    return fail("cannot record the new key in the audit log, so it was revoked: " +
+                rec.message());
+  }
   std::printf("%s\n", created->secret.c_str());
   std::fflush(stdout);
   std::fprintf(stderr,
@@ -178,10 +188,24 @@ int keys_revoke(Options opts) {
 
   auto opened = open_store(config_path);
   if (auto* code = std::get_if<int>(&opened)) return *code;
-  Status s =
-      std::get<std::unique_ptr<store::StateStore>>(opened)->revoke_api_key(name, now_seconds());
+  auto& st = std::get<std::unique_ptr<store::StateStore>>(opened);
+  Status s = st->revoke_api_key(name, now_seconds());
   if (!s.ok()) return fail(s.message());
   std::printf("revoked api key '%s'\n", name.c_str());
+  store::ApiKey revoked;
+  if (auto keys = st->list_api_keys(); keys.ok()) {
+    for (const auto& k : keys.value())
+      if (k.name == name) revoked = k;
+  }
+  revoked.name = name;
+  auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);
+  Status rec = cfg.ok() ? record_key_event(*cfg, *st, audit::RecordType::kKeyRevoked, revoked)
+                        : cfg.status();
+  if (!rec.ok()) {
+    std::fprintf(stderr, "gatehouse keys: warning: the revocation is in force but could not be "
+                         "recorded in the audit log: %s\n", rec.message().c_str());
+    return 1;
+  }
   return 0;
 }
 
