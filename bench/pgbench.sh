@@ -148,13 +148,18 @@ wait_until 30 "PgBouncer" psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -
   || { tail -30 "$WORK/pgbouncer/"*.log; die "PgBouncer did not start"; }
 
 # ------------------------------------------------------------------ gatehouse
-GH_PORT=$(free_port)
-mkdir -p "$WORK/gatehouse"
-cat >"$WORK/gatehouse/gatehouse.yaml" <<EOF
-listen: 127.0.0.1:$GH_PORT
+# Two instances: the default audit durability (balanced) and strict (every statement's
+# record is fdatasync'ed before it is forwarded, with group commit).
+start_gatehouse() {  # start_gatehouse NAME DURABILITY -> sets GH_PORT_<NAME>, GH_PID_<NAME>, GH_KEY_<NAME>
+  local name=$1 durability=$2 port key pid
+  port=$(free_port)
+  mkdir -p "$WORK/$name"
+  cat >"$WORK/$name/gatehouse.yaml" <<EOF
+listen: 127.0.0.1:$port
 workers: $GATEHOUSE_WORKERS
 data_dir: ./var
 log_level: info
+audit: { durability: $durability }
 connections:
   - name: bench
     host: 127.0.0.1
@@ -164,20 +169,30 @@ connections:
     password_env: BENCH_PG_PASSWORD
     tls: { mode: disable }
 EOF
-GH_KEY=$("$GATEHOUSE_BIN" keys create --config "$WORK/gatehouse/gatehouse.yaml" --name bench --groups bench \
-  2>"$WORK/gatehouse/keys.log") || { cat "$WORK/gatehouse/keys.log"; die "gatehouse keys create failed"; }
-echo "== gatehouse on 127.0.0.1:$GH_PORT (workers: $GATEHOUSE_WORKERS)"
-BENCH_PG_PASSWORD=$BENCH_PW "$GATEHOUSE_BIN" serve --config "$WORK/gatehouse/gatehouse.yaml" \
-  >"$WORK/gatehouse/gatehouse.log" 2>&1 &
-GH_PID=$!
-PIDS+=($GH_PID)
-wait_until 30 "gatehouse" grep -q "listening on" "$WORK/gatehouse/gatehouse.log" \
-  || { tail -40 "$WORK/gatehouse/gatehouse.log"; die "gatehouse did not start"; }
+  key=$("$GATEHOUSE_BIN" keys create --config "$WORK/$name/gatehouse.yaml" --name bench --groups bench \
+    2>"$WORK/$name/keys.log") || { cat "$WORK/$name/keys.log"; die "gatehouse keys create failed"; }
+  echo "== $name on 127.0.0.1:$port (workers: $GATEHOUSE_WORKERS, audit durability: $durability)"
+  BENCH_PG_PASSWORD=$BENCH_PW "$GATEHOUSE_BIN" serve --config "$WORK/$name/gatehouse.yaml" \
+    >"$WORK/$name/gatehouse.log" 2>&1 &
+  pid=$!
+  PIDS+=($pid)
+  wait_until 30 "$name" grep -q "listening on" "$WORK/$name/gatehouse.log" \
+    || { tail -40 "$WORK/$name/gatehouse.log"; die "$name did not start"; }
+  printf -v "GH_PORT_$name" '%s' "$port"
+  printf -v "GH_PID_$name" '%s' "$pid"
+  printf -v "GH_KEY_$name" '%s' "$key"
+}
+start_gatehouse gatehouse balanced
+start_gatehouse gh_strict strict
+GH_PORT=$GH_PORT_gatehouse
+GH_PID=$GH_PID_gatehouse
 
 # ------------------------------------------------------------------ runs
 TARGETS=(direct pgbouncer gatehouse)
-declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [gatehouse]=$GH_PORT)
-declare -A PASS=([direct]=$BENCH_PW [pgbouncer]=$BENCH_PW [gatehouse]=$GH_KEY)
+declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [gatehouse]=$GH_PORT
+                 [gh_strict]=$GH_PORT_gh_strict)
+declare -A PASS=([direct]=$BENCH_PW [pgbouncer]=$BENCH_PW [gatehouse]=$GH_KEY_gatehouse
+                 [gh_strict]=$GH_KEY_gh_strict)
 declare -A RESULT
 
 target_env() {  # target_env TARGET -> env assignments for libpq tools
@@ -232,7 +247,9 @@ WORKLOADS=(select_simple select_prepared tpcb read_1m)
 declare -A LABEL=([select_simple]="-S simple (tps)" [select_prepared]="-S prepared (tps)"
                   [tpcb]="TPC-B (tps)" [read_1m]="1M-row SELECT (s)")
 for w in "${WORKLOADS[@]}"; do
-  for t in "${TARGETS[@]}"; do
+  targets=("${TARGETS[@]}")
+  case $w in select_simple|select_prepared) targets+=(gh_strict) ;; esac
+  for t in "${targets[@]}"; do
     echo "== $w via $t"
     case $w in
       select_simple)   RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M simple) ;;
@@ -258,6 +275,12 @@ for w in "${WORKLOADS[@]}"; do
   printf '%-22s %12s %12s %12s %10s %10s\n' "${LABEL[$w]}" "$d" "$b" "$g" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
 done
 echo "(tps: higher is better; 1M-row SELECT: seconds, best of $READ_RUNS, lower is better)"
+echo
+echo "audit durability (gatehouse, -S tps)      balanced       strict   strict/balanced"
+for w in select_simple select_prepared; do
+  g=${RESULT[$w,gatehouse]:-?}; st=${RESULT[$w,gh_strict]:-?}
+  printf '%-38s %12s %12s %10s\n' "${LABEL[$w]}" "$g" "$st" "$(ratio "$st" "$g")"
+done
 mb() { $PY -c "import sys; v=sys.argv[1]; print(f'{int(v)/1024:.1f} MB' if v.isdigit() else v)" "$1"; }
 echo "gatehouse peak RSS (VmHWM): $(mb "$GH_RSS"); PgBouncer: $(mb "$BOUNCER_RSS")"
 
