@@ -49,9 +49,11 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 if [ "$(id -u)" -eq 0 ]; then
   RUN_USER=${BENCH_OS_USER:-postgres}
   as_db() { setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
+  as_db_exec() { exec setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
 else
   RUN_USER=$(id -un)
   as_db() { "$@"; }
+  as_db_exec() { exec "$@"; }
 fi
 
 WORK=$(mktemp -d /tmp/ghbench.XXXXXX)
@@ -104,7 +106,7 @@ full_page_writes = off
 max_wal_size = 4GB
 checkpoint_timeout = 30min
 EOF
-as_db "$PG_BIN/postgres" -D "$WORK/pg/data" >"$WORK/postgres.log" 2>&1 &
+( as_db_exec "$PG_BIN/postgres" -D "$WORK/pg/data" ) >"$WORK/postgres.log" 2>&1 &
 PIDS+=($!)
 wait_until 60 "PostgreSQL" "$PG_BIN/pg_isready" -q -h "$WORK/sock" -p "$PG_PORT" -U postgres \
   || { tail -30 "$WORK/postgres.log"; die "PostgreSQL did not start"; }
@@ -141,7 +143,8 @@ printf '"bench" "%s"\n' "$BENCH_PW" >"$WORK/pgbouncer/userlist.txt"
 [ "$(id -u)" -ne 0 ] || chown -R "$RUN_USER:" "$WORK/pgbouncer"
 chmod 600 "$WORK/pgbouncer/userlist.txt"
 echo "== PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}') on 127.0.0.1:$BOUNCER_PORT (session mode)"
-as_db "$PGBOUNCER" "$WORK/pgbouncer/pgbouncer.ini" >"$WORK/pgbouncer/stdout.log" 2>&1 &
+# exec, so that $! is PgBouncer itself (not a subshell) and cleanup stops it.
+( as_db_exec "$PGBOUNCER" "$WORK/pgbouncer/pgbouncer.ini" ) >"$WORK/pgbouncer/stdout.log" 2>&1 &
 BOUNCER_PID=$!
 PIDS+=($BOUNCER_PID)
 wait_until 30 "PgBouncer" psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -d bench -c "select 1" \

@@ -37,9 +37,11 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 if [ "$(id -u)" -eq 0 ]; then
   RUN_USER=${DEMO_OS_USER:-postgres}
   as_db() { setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
+  as_db_exec() { exec setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
 else
   RUN_USER=$(id -un)
   as_db() { "$@"; }
+  as_db_exec() { exec "$@"; }
 fi
 
 PG_DIR=$(mktemp -d /tmp/gatehouse-demo-pg.XXXXXX)
@@ -85,7 +87,7 @@ port = $PG_PORT
 unix_socket_directories = '$PG_DIR/sock'
 fsync = off
 EOF
-as_db "$PG_BIN/postgres" -D "$PG_DIR/data" >"$PG_DIR/postgres.log" 2>&1 &
+( as_db_exec "$PG_BIN/postgres" -D "$PG_DIR/data" ) >"$PG_DIR/postgres.log" 2>&1 &
 PIDS+=($!)
 wait_until 60 "$PG_BIN/pg_isready" -q -h "$PG_DIR/sock" -p "$PG_PORT" -U postgres \
   || { tail -20 "$PG_DIR/postgres.log"; die "PostgreSQL did not start"; }
@@ -186,6 +188,18 @@ say "Revoking the key ends its access"
 show "gatehouse keys revoke --config .demo/gatehouse.yaml report-bot" \
   "$GATEHOUSE_BIN" keys revoke --config "$DEMO_DIR/gatehouse.yaml" report-bot
 show "psql \"$SHOWN_CONN\" -c 'select 1'" gh_psql -c "select 1"
+
+say "Every session and statement is in the tamper-evident audit log"
+show "gatehouse sessions list --config .demo/gatehouse.yaml" \
+  "$GATEHOUSE_BIN" sessions list --config "$DEMO_DIR/gatehouse.yaml"
+FIRST_SESSION=$("$GATEHOUSE_BIN" sessions list --config "$DEMO_DIR/gatehouse.yaml" 2>/dev/null \
+  | awk 'NR > 1 && $1 ~ /^[0-9a-f]+$/ {s = $1} END {print s}')
+if [ -n "$FIRST_SESSION" ]; then
+  show "gatehouse sessions show --config .demo/gatehouse.yaml $FIRST_SESSION" \
+    "$GATEHOUSE_BIN" sessions show --config "$DEMO_DIR/gatehouse.yaml" "$FIRST_SESSION"
+fi
+show "gatehouse audit verify --config .demo/gatehouse.yaml" \
+  "$GATEHOUSE_BIN" audit verify --config "$DEMO_DIR/gatehouse.yaml"
 
 say "What gatehouse logged"
 sed 's/^/  /' "$DEMO_DIR/gatehouse.log"

@@ -89,12 +89,7 @@ std::variant<Period, int> take_period(std::string_view tool, Options& opts, bool
   return p;
 }
 
-std::string AuditRecord::session() const {
-  if (!payload.is_object()) return {};
-  auto it = payload.find("session");
-  if (it == payload.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
+std::string AuditRecord::session() const { return json_string(payload, "session"); }
 
 bool is_chain_record(audit::RecordType type) {
   return type == audit::RecordType::kSegmentClose || type == audit::RecordType::kCheckpoint;
@@ -128,10 +123,10 @@ Status check_audit_dir(const std::string& audit_dir) {
                               " does not exist (is audit.dir right in the config, and has "
                               "gatehouse serve run?)");
     }
-    return Status::Io("cannot read the audit directory " + audit_dir + ": " +
-                      std::strerror(errno));
+    return Status::Io("cannot read the audit directory " + audit_dir + ": " + std::strerror(errno));
   }
-  if (!S_ISDIR(st.st_mode)) return Status::Io("the audit directory " + audit_dir + " is not a folder");
+  if (!S_ISDIR(st.st_mode))
+    return Status::Io("the audit directory " + audit_dir + " is not a folder");
   if (::access(audit_dir.c_str(), R_OK | X_OK) != 0) {
     return Status::Io("cannot read the audit directory " + audit_dir + ": " + std::strerror(errno) +
                       " (run as the user gatehouse runs as, or one in its group)");
@@ -155,6 +150,34 @@ std::string describe_read_error(const std::string& audit_dir, const Status& s) {
 
 std::string dump_json(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string json_string(const Json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::string json_text(const Json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return dump_json(*it);
+}
+
+std::optional<int64_t> json_int(const Json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+bool json_bool(const Json& obj, const char* key) {
+  if (!obj.is_object()) return false;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
 }
 
 Json record_to_json(const AuditRecord& r) {

@@ -59,7 +59,7 @@ struct AuditRecord {
   uint64_t seq = 0;
   audit::RecordType type{};
   int64_t time_ns = 0;
-  Json payload;   // an object; null when the payload is not valid JSON
+  Json payload;             // an object; null when the payload is not valid JSON
   std::string raw_payload;  // the payload text when it is not valid JSON
 
   std::string_view type_name() const { return audit::record_type_name(type); }
@@ -84,6 +84,14 @@ std::string describe_read_error(const std::string& audit_dir, const Status& s);
 
 // Serialises JSON for output: one line, invalid UTF-8 replaced (never throws).
 std::string dump_json(const Json& j);
+
+// Payload fields. json_string: the value if it is a string, else "". json_text: a string as
+// is, null or absent as "", anything else as JSON. json_int: an integer. json_bool: true
+// only for true.
+std::string json_string(const Json& obj, const char* key);
+std::string json_text(const Json& obj, const char* key);
+std::optional<int64_t> json_int(const Json& obj, const char* key);
+bool json_bool(const Json& obj, const char* key);
 
 // The record as one JSON object: {"time", "time_ns", "stream", "segment", "seq", "type",
 // "payload"} (plus "payload_text" when the payload is not JSON).

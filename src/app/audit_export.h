@@ -55,6 +55,9 @@ class SessionContexts {
 // (comments and parentheses skipped): {activity_id, activity_name}.
 std::pair<int, std::string> ocsf_statement_activity(std::string_view sql);
 
+// A result record's outcome: "ok", "error" (it carries a SQLSTATE) or "skipped".
+std::string result_outcome(const Json& payload);
+
 // "ip:port" or "[v6]:port" -> {ip, port}; port 0 when there is none.
 std::pair<std::string, int> split_client_address(std::string_view client);
 

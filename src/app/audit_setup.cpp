@@ -26,8 +26,8 @@ Result<std::unique_ptr<audit::Signer>> load_or_create_signer(const config::Confi
   *created = false;
   std::error_code ec;
   if (!std::filesystem::exists(cfg.audit.signing_key, ec)) {
-    std::filesystem::create_directories(
-        std::filesystem::path(cfg.audit.signing_key).parent_path(), ec);
+    std::filesystem::create_directories(std::filesystem::path(cfg.audit.signing_key).parent_path(),
+                                        ec);
     Status st = audit::generate_key_pair(cfg.audit.signing_key);
     if (!st.ok()) return st;
     *created = true;
@@ -58,7 +58,8 @@ Result<AuditStreams> open_audit_streams(const config::Config& cfg, int threads,
       if (!st.ok()) spdlog::error("audit: cannot store checkpoint: {}", st.message());
     };
     auto w = audit::StreamWriter::open(o);
-    if (!w.ok()) return Status::Io("audit stream " + std::to_string(i) + ": " + w.status().message());
+    if (!w.ok())
+      return Status::Io("audit stream " + std::to_string(i) + ": " + w.status().message());
     s.writers.push_back(std::move(w.value()));
   }
   // config.loaded on stream 0: which configuration this run enforces.

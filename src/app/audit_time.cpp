@@ -115,9 +115,8 @@ Result<int64_t> parse_time_arg(std::string_view text, int64_t now_ns) {
     }
   }
   if (parse_absolute(std::string(text) + "Z")) {
-    return Status::Invalid("'" + std::string(text) +
-                           "' has no time zone: add Z for UTC (" + std::string(text) +
-                           "Z) or an offset such as +01:00");
+    return Status::Invalid("'" + std::string(text) + "' has no time zone: add Z for UTC (" +
+                           std::string(text) + "Z) or an offset such as +01:00");
   }
   return Status::Invalid("'" + std::string(text) +
                          "' is not a time: use RFC 3339 (2026-11-23T10:00:00Z), a date "

@@ -1,6 +1,5 @@
 #include "app/audit_verify_report.h"
 
-
 #include <cstdio>
 #include <filesystem>
 
@@ -93,13 +92,13 @@ VerifyOutcome run_audit_verify(AuditEnv& env, std::optional<int64_t> since_ns) {
   t += line("segments", segs);
   t += line("records", u64(r.records));
   if (r.first_time_ns && r.last_time_ns) {
-    t += line("time span", format_rfc3339(*r.first_time_ns, 3) + " to " +
-                               format_rfc3339(*r.last_time_ns, 3));
+    t += line("time span",
+              format_rfc3339(*r.first_time_ns, 3) + " to " + format_rfc3339(*r.last_time_ns, 3));
   } else {
     t += line("time span", "-");
   }
-  std::string cps = u64(r.checkpoints) + " in the log; " + u64(r.store_checkpoints) +
-                    " of " + u64(checkpoints.size()) + " in the state store matched";
+  std::string cps = u64(r.checkpoints) + " in the log; " + u64(r.store_checkpoints) + " of " +
+                    u64(checkpoints.size()) + " in the state store matched";
   if (r.store_checkpoints_skipped > 0) {
     cps += ", " + u64(r.store_checkpoints_skipped) + " before --since";
   }

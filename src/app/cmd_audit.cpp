@@ -49,8 +49,8 @@ std::string public_key_fingerprint(const std::string& pub_path) {
   int n = i2d_PUBKEY(key, &der);
   EVP_PKEY_free(key);
   if (n <= 0) return "";
-  auto digest = crypto::sha256(std::string_view(reinterpret_cast<const char*>(der),
-                                                static_cast<size_t>(n)));
+  auto digest =
+      crypto::sha256(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(n)));
   OPENSSL_free(der);
   return crypto::to_hex(digest);
 }
@@ -104,24 +104,26 @@ int audit_keygen(Options opts) {
   if (!parent.empty() && !fs::exists(parent, ec)) {
     fs::create_directories(parent, ec);
     if (ec) {
-      return cli_fail(kTool, "cannot create the folder " + parent.string() + " for the key: " +
-                                 ec.message());
+      return cli_fail(
+          kTool, "cannot create the folder " + parent.string() + " for the key: " + ec.message());
     }
     ::chmod(parent.c_str(), 0700);
   }
   if (Status s = audit::generate_key_pair(key); !s.ok()) {
     return cli_fail(kTool, "cannot write the audit signing key: " + s.message());
   }
-  std::printf("wrote the audit signing key pair:\n  private  %s (mode 0600; stays on the "
-              "gateway)\n  public   %s (give this to auditors)\n",
-              key.c_str(), pub.c_str());
+  std::printf(
+      "wrote the audit signing key pair:\n  private  %s (mode 0600; stays on the "
+      "gateway)\n  public   %s (give this to auditors)\n",
+      key.c_str(), pub.c_str());
   if (std::string fp = public_key_fingerprint(pub); !fp.empty()) {
     std::printf("public key SHA-256: %s\n", fp.c_str());
   }
   for (const auto& k : kept) std::printf("the previous key was kept as %s\n", k.c_str());
   if (!kept.empty()) {
-    std::printf("restart gatehouse serve to sign with the new key; checkpoints signed before "
-                "now verify only with the previous public key\n");
+    std::printf(
+        "restart gatehouse serve to sign with the new key; checkpoints signed before "
+        "now verify only with the previous public key\n");
   }
   return 0;
 }
@@ -138,8 +140,8 @@ int audit_verify(Options opts) {
   if (config_path.empty()) return cli_usage_error(kTool, "--config FILE is required", kUsage);
   auto opened = open_audit_env(kTool, config_path);
   if (auto* code = std::get_if<int>(&opened)) return *code;
-  VerifyOutcome report = run_audit_verify(std::get<AuditEnv>(opened),
-                                         std::get<Period>(period).since_ns);
+  VerifyOutcome report =
+      run_audit_verify(std::get<AuditEnv>(opened), std::get<Period>(period).since_ns);
   std::fputs(report.text.c_str(), report.ok ? stdout : stderr);
   return report.ok ? 0 : 1;
 }

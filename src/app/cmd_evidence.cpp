@@ -111,20 +111,6 @@ constexpr const char* kAccessHeader =
     "time,event,outcome,session,principal,principal_kind,groups,connection,client_ip,"
     "client_port,user,application_name,tls,reason,duration_ms,statements";
 
-std::string str_of(const Json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-std::string num_of(const Json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number()) return {};
-  return dump_json(*it);
-}
-
 std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& sessions) {
   const Json& p = r.payload;
   std::string session = r.session();
@@ -142,16 +128,16 @@ std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& s
     case audit::RecordType::kSessionEnd:
       ctx = sessions.find(session);
       outcome = "disconnected";
-      reason = str_of(p, "reason");
-      duration = num_of(p, "duration_ms");
-      statements = num_of(p, "statements");
+      reason = json_string(p, "reason");
+      duration = json_text(p, "duration_ms");
+      statements = json_text(p, "statements");
       break;
     case audit::RecordType::kAuthFailure:
       outcome = "refused";
-      reason = str_of(p, "reason");
-      if (std::string cat = str_of(p, "category"); !cat.empty()) reason = cat + ": " + reason;
-      user = str_of(p, "user");
-      client = str_of(p, "client");
+      reason = json_string(p, "reason");
+      if (std::string cat = json_string(p, "category"); !cat.empty()) reason = cat + ": " + reason;
+      user = json_string(p, "user");
+      client = json_string(p, "client");
       break;
     default:
       return std::nullopt;
@@ -319,8 +305,8 @@ int run(Options opts) {
     return cli_fail(kTool, st.message());
   }
   std::string verify_text = "gatehouse audit verify --since " + format_rfc3339(*p.since_ns, 9) +
-                            "\nrun at " + format_rfc3339(generated_ns, 3) + "\nresult: " +
-                            (report.ok ? "intact" : "FAILED") + "\n\n" + report.text;
+                            "\nrun at " + format_rfc3339(generated_ns, 3) +
+                            "\nresult: " + (report.ok ? "intact" : "FAILED") + "\n\n" + report.text;
   if (Status st = verify_file.write(verify_text); !st.ok()) return cli_fail(kTool, st.message());
   auto verify_sha = verify_file.close();
   if (!verify_sha.ok()) return cli_fail(kTool, verify_sha.status().message());
@@ -357,8 +343,7 @@ int run(Options opts) {
   if (Status st = manifest_file.open(dir / "manifest.json"); !st.ok()) {
     return cli_fail(kTool, st.message());
   }
-  if (Status st = manifest_file.line(manifest.dump(2, ' ', false,
-                                                   Json::error_handler_t::replace));
+  if (Status st = manifest_file.line(manifest.dump(2, ' ', false, Json::error_handler_t::replace));
       !st.ok()) {
     return cli_fail(kTool, st.message());
   }
@@ -373,17 +358,19 @@ int run(Options opts) {
                 static_cast<unsigned long long>(f.bytes));
   }
   std::printf("  %-18s %s\n", "manifest.json", manifest_sha->c_str());
-  std::printf("%llu records, %llu sessions started, %llu refused logins, %llu statements\n",
-              static_cast<unsigned long long>(records),
-              static_cast<unsigned long long>(session_starts),
-              static_cast<unsigned long long>(auth_failures),
-              static_cast<unsigned long long>(statements));
+  auto count = [](uint64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  std::printf("%s, %s, %s, %s\n", count(records, "record", "records").c_str(),
+              count(session_starts, "session started", "sessions started").c_str(),
+              count(auth_failures, "refused login", "refused logins").c_str(),
+              count(statements, "statement", "statements").c_str());
   if (!read_status.ok()) {
     return cli_fail(kTool, describe_read_error(env.cfg.audit.dir, read_status));
   }
   if (!report.ok) {
-    return cli_fail(kTool, "the audit log did not verify: see " +
-                               (dir / "verify_report.txt").string());
+    return cli_fail(kTool,
+                    "the audit log did not verify: see " + (dir / "verify_report.txt").string());
   }
   return 0;
 }

@@ -46,28 +46,6 @@ std::string printable(std::string_view s, bool keep_newlines = false) {
   return out;
 }
 
-std::string str_of(const Json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  if (it == obj.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_null()) return {};
-  return dump_json(*it);
-}
-
-std::optional<int64_t> int_of(const Json& obj, const char* key) {
-  if (!obj.is_object()) return std::nullopt;
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-bool bool_of(const Json& obj, const char* key) {
-  if (!obj.is_object()) return false;
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_boolean() && it->get<bool>();
-}
-
 std::string format_bytes(int64_t n) {
   char buf[32];
   if (n < 1024) {
@@ -119,10 +97,8 @@ int sessions_list(Options opts) {
     char* end = nullptr;
     unsigned long long v = std::strtoull(limit.c_str(), &end, 10);
     if (end == limit.c_str() || *end != '\0' || limit[0] == '-' || v > 1'000'000) {
-      return cli_usage_error(kTool,
-                             "--limit expects a number of sessions (0 for all), got '" + limit +
-                                 "'",
-                             kUsage);
+      return cli_usage_error(
+          kTool, "--limit expects a number of sessions (0 for all), got '" + limit + "'", kUsage);
     }
     filter.limit = static_cast<size_t>(v);
   }
@@ -141,10 +117,10 @@ int sessions_list(Options opts) {
     return 0;
   }
   if (sessions->empty()) {
-    std::printf("no sessions%s\n", p.since_ns || p.until_ns || !filter.principal.empty() ||
-                                          !filter.connection.empty()
-                                      ? " match"
-                                      : " recorded yet");
+    std::printf("no sessions%s\n",
+                p.since_ns || p.until_ns || !filter.principal.empty() || !filter.connection.empty()
+                    ? " match"
+                    : " recorded yet");
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {{"SESSION", "STARTED", "DURATION", "PRINCIPAL",
@@ -152,11 +128,10 @@ int sessions_list(Options opts) {
                                                  "STATEMENTS", "END"}};
   int64_t now = now_unix_ns();
   for (const auto& s : *sessions) {
-    std::string duration =
-        s.ended_ns ? format_duration_ns(s.ended_ns - s.started_ns)
-                   : "open " + format_duration_ns(now - s.started_ns);
-    rows.push_back({s.session_id, format_rfc3339(s.started_ns, 0), duration,
-                    printable(s.principal), printable(s.connection), s.client,
+    std::string duration = s.ended_ns ? format_duration_ns(s.ended_ns - s.started_ns)
+                                      : "open " + format_duration_ns(now - s.started_ns);
+    rows.push_back({s.session_id, format_rfc3339(s.started_ns, 0), duration, printable(s.principal),
+                    printable(s.connection), s.client,
                     s.application_name.empty() ? "-" : printable(s.application_name),
                     s.ended_ns ? std::to_string(s.statements) : "-",
                     s.ended_ns ? printable(s.end_reason) : "(open)"});
@@ -210,6 +185,9 @@ class Timeline {
 
   void print(const AuditRecord& r) {
     const Json& p = r.payload;
+    // Offsets count from the session.start record (the index's start time is taken a
+    // moment after it is written).
+    if (r.type == audit::RecordType::kSessionStart) started_ns_ = r.time_ns;
     char offset[32];
     std::snprintf(offset, sizeof offset, "%+9.3fs",
                   static_cast<double>(r.time_ns - started_ns_) / kNsPerSec);
@@ -219,63 +197,64 @@ class Timeline {
       case audit::RecordType::kSessionStart: {
         std::string who, kind;
         if (auto it = p.find("principal"); it != p.end() && it->is_object()) {
-          who = str_of(*it, "name");
-          kind = str_of(*it, "kind");
+          who = json_text(*it, "name");
+          kind = json_text(*it, "kind");
         }
         std::printf("%s%-14s %s (%s) from %s to %s%s\n", head.c_str(), "session.start",
-                    printable(who).c_str(), kind.c_str(), printable(str_of(p, "client")).c_str(),
-                    printable(str_of(p, "connection")).c_str(),
-                    bool_of(p, "tls") ? " over TLS" : "");
+                    printable(who).c_str(), kind.c_str(), printable(json_text(p, "client")).c_str(),
+                    printable(json_text(p, "connection")).c_str(),
+                    json_bool(p, "tls") ? " over TLS" : "");
         break;
       }
       case audit::RecordType::kStatement: {
-        std::string n = str_of(p, "n");
-        std::string decision = str_of(p, "decision");
-        std::string protocol = str_of(p, "protocol");
+        std::string n = json_text(p, "n");
+        std::string decision = json_text(p, "decision");
+        std::string protocol = json_text(p, "protocol");
         std::string extra;
-        if (std::string name = str_of(p, "statement_name"); !name.empty()) {
+        if (std::string name = json_text(p, "statement_name"); !name.empty()) {
           extra += ", prepared statement " + printable(name);
         }
-        if (std::string portal = str_of(p, "portal"); !portal.empty()) {
+        if (std::string portal = json_text(p, "portal"); !portal.empty()) {
           extra += ", portal " + printable(portal);
         }
         std::printf("%s%-14s %s (%s protocol%s)\n", head.c_str(), ("statement #" + n).c_str(),
                     decision.empty() ? "?" : printable(decision).c_str(), protocol.c_str(),
                     extra.c_str());
-        if (std::string reason = str_of(p, "reason"); !reason.empty()) {
+        if (std::string reason = json_text(p, "reason"); !reason.empty()) {
           std::printf("%sreason: %s\n", indent_.c_str(), printable(reason).c_str());
         }
-        print_indented(printable(str_of(p, "sql"), true), indent_.c_str());
+        print_indented(printable(json_text(p, "sql"), true), indent_.c_str());
         print_params(p);
         break;
       }
       case audit::RecordType::kResult: {
-        std::string n = str_of(p, "n");
-        if (bool_of(p, "skipped")) {
-          std::printf("%s%-14s skipped (not run: an earlier statement in the same pipeline "
-                      "failed)\n",
-                      head.c_str(), ("result #" + n).c_str());
+        std::string n = json_text(p, "n");
+        if (json_bool(p, "skipped")) {
+          std::printf(
+              "%s%-14s skipped (not run: an earlier statement in the same pipeline "
+              "failed)\n",
+              head.c_str(), ("result #" + n).c_str());
           break;
         }
-        std::string line = plural(int_of(p, "rows").value_or(0), "row", "rows");
-        if (auto b = int_of(p, "bytes")) line += ", " + format_bytes(*b);
-        if (auto d = int_of(p, "duration_us")) line += ", " + format_duration_ns(*d * 1000);
-        if (std::string tag = str_of(p, "tag"); !tag.empty()) line += ", " + printable(tag);
-        if (bool_of(p, "suspended")) line += ", suspended (portal has more rows)";
+        std::string line = plural(json_int(p, "rows").value_or(0), "row", "rows");
+        if (auto b = json_int(p, "bytes")) line += ", " + format_bytes(*b);
+        if (auto d = json_int(p, "duration_us")) line += ", " + format_duration_ns(*d * 1000);
+        if (std::string tag = json_text(p, "tag"); !tag.empty()) line += ", " + printable(tag);
+        if (json_bool(p, "suspended")) line += ", suspended (portal has more rows)";
         std::printf("%s%-14s %s\n", head.c_str(), ("result #" + n).c_str(), line.c_str());
-        if (std::string st = str_of(p, "sqlstate"); !st.empty()) {
+        if (std::string st = json_text(p, "sqlstate"); !st.empty()) {
           std::printf("%serror %s: %s\n", indent_.c_str(), st.c_str(),
-                      printable(str_of(p, "error")).c_str());
+                      printable(json_text(p, "error")).c_str());
         }
         print_columns_and_rows(p);
         break;
       }
       case audit::RecordType::kSessionEnd: {
-        std::string line = printable(str_of(p, "reason"));
-        line += "; " + plural(int_of(p, "statements").value_or(0), "statement", "statements");
-        if (auto b = int_of(p, "bytes_in")) line += ", " + format_bytes(*b) + " in";
-        if (auto b = int_of(p, "bytes_out")) line += ", " + format_bytes(*b) + " out";
-        if (auto d = int_of(p, "duration_ms")) {
+        std::string line = printable(json_text(p, "reason"));
+        line += "; " + plural(json_int(p, "statements").value_or(0), "statement", "statements");
+        if (auto b = json_int(p, "bytes_in")) line += ", " + format_bytes(*b) + " in";
+        if (auto b = json_int(p, "bytes_out")) line += ", " + format_bytes(*b) + " out";
+        if (auto d = json_int(p, "duration_ms")) {
           line += ", lasted " + format_duration_ns(*d * 1'000'000);
         }
         std::printf("%s%-14s %s\n", head.c_str(), "session.end", line.c_str());
@@ -310,7 +289,7 @@ class Timeline {
     std::string names;
     for (const auto& c : *cols) {
       if (!names.empty()) names += ", ";
-      names += printable(str_of(c, "name")) + " (oid " + str_of(c, "type_oid") + ")";
+      names += printable(json_text(c, "name")) + " (oid " + json_text(c, "type_oid") + ")";
     }
     std::printf("%scolumns: %s\n", indent_.c_str(), names.c_str());
     auto rows = p.find("sample_rows");
@@ -320,8 +299,9 @@ class Timeline {
       if (row.is_array()) {
         for (const auto& v : row) {
           if (!line.empty()) line += " | ";
-          line += v.is_null() ? "NULL" : v.is_string() ? printable(v.get<std::string>())
-                                                       : dump_json(v);
+          line += v.is_null()     ? "NULL"
+                  : v.is_string() ? printable(v.get<std::string>())
+                                  : dump_json(v);
         }
       } else {
         line = printable(dump_json(row));
@@ -356,7 +336,8 @@ int sessions_show(Options opts) {
     return cli_fail(kTool, entry.status().message());
   }
   const store::SessionIndexEntry& s = entry.value();
-  if (Status st = check_audit_dir(env.cfg.audit.dir); !st.ok()) return cli_fail(kTool, st.message());
+  if (Status st = check_audit_dir(env.cfg.audit.dir); !st.ok())
+    return cli_fail(kTool, st.message());
 
   if (!json) {
     std::string groups = s.groups.empty() ? "no groups" : "groups " + s.groups;
@@ -416,8 +397,9 @@ int sessions_show(Options opts) {
   }
   if (!json) {
     std::printf("\n%s%s\n", plural(static_cast<int64_t>(shown), "record", "records").c_str(),
-                saw_end ? "" : "; no session.end record (the session is open, or gatehouse "
-                               "stopped before it ended)");
+                saw_end ? ""
+                        : "; no session.end record (the session is open, or gatehouse "
+                          "stopped before it ended)");
   }
   return 0;
 }

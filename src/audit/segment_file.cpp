@@ -136,6 +136,11 @@ Status ActiveSegment::sync(uint64_t from, uint64_t to) {
   uint64_t start = from & ~(page_size() - 1);  // msync wants a page-aligned address
   if (err == 0 && ::msync(map_ + start, to - start, MS_SYNC) != 0) err = errno;
   if (err != 0) return fail("syncing", err);
+  // Written and durable pages are never touched again by this process: drop them from
+  // our mapping (they stay in the page cache), so the gateway's RSS does not grow with
+  // the segment. The page holding `to` is still being written and is kept.
+  uint64_t done_end = to & ~(page_size() - 1);
+  if (done_end > start) ::madvise(map_ + start, done_end - start, MADV_DONTNEED);
   return Status::Ok();
 }
 

@@ -36,9 +36,9 @@ constexpr Migration kMigrations[] = {
      "  stream INTEGER NOT NULL,"
      "  segment INTEGER NOT NULL,"
      "  seq INTEGER NOT NULL,"
-     "  hash TEXT NOT NULL,"       // lowercase hex chain hash of record `seq`
+     "  hash TEXT NOT NULL,"  // lowercase hex chain hash of record `seq`
      "  time_ns INTEGER NOT NULL,"
-     "  signature TEXT NOT NULL"   // base64 Ed25519 signature
+     "  signature TEXT NOT NULL"  // base64 Ed25519 signature
      ");"
      "CREATE INDEX audit_checkpoints_by_stream ON audit_checkpoints (stream, seq);"
      "CREATE TABLE sessions ("

@@ -74,8 +74,8 @@ class SqliteStore final : public StateStore {
   Result<std::vector<AuditCheckpoint>> list_audit_checkpoints() override;
 
   Status index_session_start(const SessionIndexEntry& s) override;
-  Status index_session_end(std::string_view session_id, int64_t ended_ns,
-                           std::string_view reason, uint64_t statements) override;
+  Status index_session_end(std::string_view session_id, int64_t ended_ns, std::string_view reason,
+                           uint64_t statements) override;
   Result<std::vector<SessionIndexEntry>> list_sessions(const SessionFilter& f) override;
   Result<SessionIndexEntry> get_session(std::string_view session_id) override;
 

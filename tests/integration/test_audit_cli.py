@@ -76,11 +76,14 @@ def recorded(gh_factory) -> Recorded:
     with psycopg.connect(_conninfo(gh, gh.key), autocommit=True) as c:
         pid = c.execute("select pg_backend_pid()").fetchone()[0]
         statements.append("select pg_backend_pid()")
-        n = c.execute("select count(*) from items where id < %s", (10,)).fetchone()[0]
+        # %t: parameters in text format, recorded as sent; %b: binary, recorded as \x hex.
+        n = c.execute("select count(*) from items where id < %t", (10,)).fetchone()[0]
         assert n == 9
         statements.append("select count(*) from items where id < $1")
-        c.execute("select id, label from items where label = %s or id = %s", (MARKER, 3)).fetchall()
+        c.execute("select id, label from items where label = %t or id = %t", (MARKER, 3)).fetchall()
+        c.execute("select label from items where id = %b", (7,)).fetchall()
         statements.append("select id, label from items where label = $1 or id = $2")
+        statements.append("select label from items where id = $1")
         with pytest.raises(psycopg.errors.DivisionByZero):
             c.execute("select 1/0")
         statements.append("select 1/0")
@@ -194,7 +197,7 @@ def test_sessions_show_replays_statements_with_params_decisions_and_results(reco
     out = p.stdout
     assert f"session      {recorded.session}" in out
     assert PRINCIPAL in out and "auditors,readers" in out
-    events = [l.split()[2] for l in out.splitlines() if re.match(r"^\s+\+\d+\.\d{3}s\s", l)]
+    events = [l.split()[2] for l in out.splitlines() if re.match(r"^\s+[+-]\d+\.\d{3}s\s", l)]
     assert events[0] == "session.start" and events[-1] == "session.end", events
     assert events.count("statement") == len(recorded.statements)
     assert events.count("result") == len(recorded.statements)
@@ -202,11 +205,13 @@ def test_sessions_show_replays_statements_with_params_decisions_and_results(reco
         assert sql in out, f"{sql!r} missing from the replay:\n{out}"
     assert "$1 = '10'" in out
     assert f"$1 = '{MARKER}'" in out and "$2 = '3'" in out
+    assert "$1 = '\\x0007'" in out  # a binary int2, as hex
     assert out.count(" allow (") == len(recorded.statements)
     assert "1 row" in out and "SELECT 1" in out
     assert "error 22012: division by zero" in out
-    assert "columns: count (oid 20)" in out
-    assert "row: 9" in out  # recording.result_rows: 2 keeps sample rows
+    # Columns and (recording.result_rows: 2) the first rows as the client received them.
+    assert "columns: pg_backend_pid (oid 23)" in out
+    assert re.search(r"row: \d+$", out, re.M)
 
     j = recorded.cli("sessions", "show", "--config", recorded.config, "--json", recorded.session)
     assert j.returncode == 0, j.stderr
@@ -250,7 +255,8 @@ def test_export_all_formats_parse_and_agree(recorded):
 
     # CSV: statement rows name the principal, the SQL and the parameters.
     stmt_rows = [r for r in rows if r["type"] == "statement" and r["session"] == recorded.session]
-    assert all(r["principal"] == PRINCIPAL and r["connection"] == "app_nossl" for r in stmt_rows)
+    assert all(r["principal"] == PRINCIPAL and r["connection"] == "app_nossl" and r["user"] == "auditee"
+               for r in stmt_rows)
     assert any(json.loads(r["params"] or "[]") == [MARKER, "3"] for r in stmt_rows)
     err_rows = [r for r in rows if r["type"] == "result" and r["sqlstate"] == "22012"]
     assert len(err_rows) == 1 and err_rows[0]["status"] == "error"
@@ -277,6 +283,10 @@ def test_export_all_formats_parse_and_agree(recorded):
     assert {e["activity_name"] for e in queries} == {"Query"}
     assert any(e["query_info"].get("query_string") == "select 1/0" and e["status_id"] == 2
                and e.get("status_code") == "22012" for e in queries)
+    # Administration: the key created for the test (admin stream) and the config load.
+    assert any(r["type"] == "key.created" and r["payload"]["name"] == PRINCIPAL for r in records)
+    admin = {(e["activity_name"], e["api"]["operation"]) for e in by_class.get(6003, [])}
+    assert {("Create", "key.created"), ("Update", "config.loaded")} <= admin, admin
 
 
 def test_export_one_session_to_a_file(recorded, tmp_path):
