@@ -193,7 +193,7 @@ say "Every session and statement is in the tamper-evident audit log"
 show "gatehouse sessions list --config .demo/gatehouse.yaml" \
   "$GATEHOUSE_BIN" sessions list --config "$DEMO_DIR/gatehouse.yaml"
 FIRST_SESSION=$("$GATEHOUSE_BIN" sessions list --config "$DEMO_DIR/gatehouse.yaml" 2>/dev/null \
-  | awk 'NR > 1 && $1 ~ /^[0-9a-f]+$/ {s = $1} END {print s}')
+  | awk 'NR > 1 && length($1) == 16 {s = $1} END {print s}')
 if [ -n "$FIRST_SESSION" ]; then
   show "gatehouse sessions show --config .demo/gatehouse.yaml $FIRST_SESSION" \
     "$GATEHOUSE_BIN" sessions show --config "$DEMO_DIR/gatehouse.yaml" "$FIRST_SESSION"
