@@ -17,7 +17,7 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-Json ocsf_user(const SessionContext* ctx, const std::string& fallback_name) {
+Json ocsf_user(const SessionContext* ctx) {
   Json user = Json::object();
   if (ctx != nullptr) {
     user["name"] = ctx->principal;
@@ -29,8 +29,6 @@ Json ocsf_user(const SessionContext* ctx, const std::string& fallback_name) {
     Json groups = Json::array();
     for (const auto& g : ctx->groups) groups.push_back(Json{{"name", g}});
     user["groups"] = groups;
-  } else if (!fallback_name.empty()) {
-    user["name"] = fallback_name;
   }
   return user;
 }
@@ -118,7 +116,7 @@ Json RecordExporter::ocsf_event(const AuditRecord& r) {
   };
 
   Json actor = Json::object();
-  Json user = ocsf_user(ctx, "");
+  Json user = ocsf_user(ctx);
   if (!user.empty()) actor["user"] = user;
   if (!session.empty()) actor["session"] = Json{{"uid", session}};
   if (ctx != nullptr && !ctx->application_name.empty()) actor["app_name"] = ctx->application_name;

@@ -60,7 +60,9 @@ int run_serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", audit_streams.status().message());
     return 1;
   }
-  gateway.set_audit_writers(audit_streams->raw());
+  std::vector<asio::any_io_executor> executors;
+  for (int i = 0; i < threads.size(); ++i) executors.push_back(threads.context(i).get_executor());
+  gateway.set_audit_writers(audit_streams->raw(), executors);
   // Each io thread ticks its own audit stream: checkpoints, recovery after a failure.
   for (int i = 0; i < threads.size(); ++i) {
     audit::StreamWriter* w = audit_streams->writers[static_cast<size_t>(i)].get();

@@ -79,6 +79,10 @@ class StreamWriterImpl final : public StreamWriter {
 
   void syncer_main();
   void sync_once();
+  bool sync_now() override {
+    sync_once();
+    return !sync_failed_.load(std::memory_order_acquire);
+  }
   void complete(std::vector<SyncRequest>& waiting, bool final);
   void stop_syncer();
 

@@ -93,6 +93,10 @@ class StreamWriter {
   // done(false) when the records could not be made durable (the writer failed).
   virtual void request_sync(uint64_t seq, std::function<void(bool ok)> done) = 0;
   virtual uint64_t durable_seq() const = 0;
+  // Makes everything appended so far durable now, on the calling (writer) thread; false
+  // if it could not. Lets an io thread group-commit its own sessions without a hop to
+  // the syncer thread.
+  virtual bool sync_now() = 0;
 };
 
 }  // namespace gh::audit

@@ -156,6 +156,28 @@ def test_verify_names_stream_segment_and_record_of_a_flipped_byte(recorded, tmp_
     assert f"stream {stream}, segment {hit.name}, record seq " in err, err
 
 
+def test_verify_uses_the_store_checkpoints_to_catch_a_cut_tail(recorded, tmp_path):
+    """Records removed from the end of a stream leave a valid-looking log behind; the signed
+    checkpoints the state store keeps name records that are no longer there."""
+    cfg = _copy_instance(recorded, tmp_path)
+    cut = None
+    for seg in sorted((tmp_path / "var" / "audit").glob("stream-*/*.seg")):
+        data = bytearray(seg.read_bytes())
+        i = data.find(MARKER.encode())
+        if i >= 0:
+            start = data.rfind(b'{"session"', 0, i) - 25  # the record header precedes its payload
+            data[start:] = bytes(len(data) - start)  # as if never written: zero fill
+            seg.write_bytes(bytes(data))
+            cut = seg
+            break
+    assert cut is not None
+    p = recorded.cli("audit", "verify", "--config", str(cfg))
+    assert p.returncode != 0, p.stdout
+    stream = cut.parent.name.split("-", 1)[1]
+    assert f"stream {stream}, segment {cut.name}" in p.stderr, p.stderr
+    assert "the store has a checkpoint" in p.stderr, p.stderr
+
+
 # ---------------------------------------------------------------- sessions list / show
 
 

@@ -72,20 +72,10 @@ void ClientSession::record_auth_failure(std::string_view reason, std::string_vie
 }
 
 asio::awaitable<bool> ClientSession::wait_durable(uint64_t seq) {
-  if (audit_ == nullptr || audit_->durable_seq() >= seq) co_return true;
-  auto ex = co_await asio::this_coro::executor;
-  audit::StreamWriter* w = audit_;
-  auto [ec] = co_await asio::async_initiate<decltype(net::kNoThrow), void(std::error_code)>(
-      [w, seq, ex](auto handler) {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        w->request_sync(seq, [h, ex](bool ok) {
-          asio::post(ex, [h, ok]() {
-            (*h)(ok ? std::error_code() : std::make_error_code(std::errc::io_error));
-          });
-        });
-      },
-      net::kNoThrow);
-  co_return !ec;
+  GroupCommit* gc = gw_.group_commit();
+  if (gc == nullptr) co_return true;
+  bool ok = co_await gc->wait(seq);
+  co_return ok;
 }
 
 ClientSession::~ClientSession() {
@@ -458,7 +448,8 @@ asio::awaitable<bool> ClientSession::forward_to_backend(std::string_view data) {
     // Strict durability: nothing is forwarded before its record is on disk. Sessions
     // waiting at the same time share one sync (group commit).
     synced_seq_ = recorder_->last_seq();
-    if (!co_await wait_durable(synced_seq_)) {
+    bool durable = co_await wait_durable(synced_seq_);
+    if (!durable) {
       end_reason_ = "audit sync failed";
       co_await fail("58030", "gatehouse could not make its audit log durable");
       co_return false;

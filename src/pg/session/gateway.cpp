@@ -31,6 +31,12 @@ audit::StreamWriter* Gateway::audit_writer() const {
   return audit_writers_[static_cast<size_t>(i)];
 }
 
+GroupCommit* Gateway::group_commit() const {
+  int i = net::IoThreads::current_index();
+  if (i < 0 || static_cast<size_t>(i) >= group_commits_.size()) return nullptr;
+  return group_commits_[static_cast<size_t>(i)].get();
+}
+
 SSL_CTX* Gateway::backend_tls(const config::Connection& c) const {
   auto it = backend_tls_.find(c.name);
   return it == backend_tls_.end() ? nullptr : it->second.get();

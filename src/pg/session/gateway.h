@@ -12,6 +12,7 @@
 
 #include "audit/writer.h"
 #include "config/config.h"
+#include "pg/session/group_commit.h"
 #include "net/tls_context.h"
 #include "pg/session/cancel_registry.h"
 #include "store/state_store.h"
@@ -43,9 +44,16 @@ class Gateway {
   SSL_CTX* backend_tls(const config::Connection& c) const;
   CancelRegistry& cancels() { return cancels_; }
   // One audit stream per io thread, indexed by IoThreads::current_index().
-  void set_audit_writers(std::vector<audit::StreamWriter*> writers) {
+  // `executors[i]` is io thread i's executor (for its group commit).
+  void set_audit_writers(std::vector<audit::StreamWriter*> writers,
+                         const std::vector<asio::any_io_executor>& executors) {
     audit_writers_ = std::move(writers);
+    group_commits_.clear();
+    for (size_t i = 0; i < audit_writers_.size(); ++i)
+      group_commits_.push_back(std::make_unique<GroupCommit>(*audit_writers_[i], executors[i]));
   }
+  // The calling io thread's group commit (nullptr outside io threads or without audit).
+  GroupCommit* group_commit() const;
   // The calling io thread's audit stream (nullptr outside io threads or without audit).
   audit::StreamWriter* audit_writer() const;
   GatewayCounters& counters() { return counters_; }
@@ -58,6 +66,7 @@ class Gateway {
   CancelRegistry cancels_;
   GatewayCounters counters_;
   std::vector<audit::StreamWriter*> audit_writers_;
+  std::vector<std::unique_ptr<GroupCommit>> group_commits_;
 };
 
 }  // namespace gh::pg

@@ -34,6 +34,7 @@ class MemoryWriter final : public audit::StreamWriter {
   uint64_t segment() const override { return 0; }
   void request_sync(uint64_t, std::function<void(bool)> done) override { done(true); }
   uint64_t durable_seq() const override { return seq; }
+  bool sync_now() override { return !fail; }
 
   std::vector<Record> records;
   bool fail = false;
