@@ -123,14 +123,18 @@ def test_kill9_under_load_loses_no_completed_statement(gh_audit, pg, tmp_path):
 def _fill(path: Path) -> Path:
     """Fills the filesystem holding `path` and returns the filler file."""
     filler = path / "filler"
-    with open(filler, "wb") as f:
-        chunk = b"\0" * 65536
-        try:
-            while True:
-                f.write(chunk)
-                f.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    chunk = b"\0" * 65536
+    try:
+        while True:
+            try:
+                os.write(fd, chunk)
+            except OSError:
+                if len(chunk) == 1:
+                    break
+                chunk = chunk[: len(chunk) // 2]
+    finally:
+        os.close(fd)
     return filler
 
 

@@ -1,7 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
+
+#include "pg/protocol/messages.h"
 
 namespace gh::pg {
 
@@ -18,11 +22,25 @@ enum class RequestKind : uint8_t {
   kSynthetic,     // answered by the gateway itself when it reaches the front
 };
 
+// The columns of a result, from a RowDescription the server sent for a statement or
+// portal. `columns` view into `body`; a shape is immutable once built.
+struct RowShape {
+  std::string body;
+  std::vector<ColumnDescription> columns;
+  bool no_data = false;  // the server answered NoData: the statement returns no rows
+};
+using RowShapePtr = std::shared_ptr<const RowShape>;
+
 struct PendingRequest {
   RequestKind kind;
   uint64_t statement_id;  // kQuery / kExecute: the statement it runs; else 0
   int64_t started_ns;     // steady clock, for durations
   uint32_t synthetic = 0; // kSynthetic: index of its response in the tracker
+  // kDescribe: 'S' or 'P' and the name described (where the answer's shape belongs);
+  // kExecute: the portal's shape, reported to the hooks with its first result.
+  char describe_kind = 0;
+  std::string describe_name;
+  RowShapePtr shape;
 };
 
 // FIFO of outstanding requests: a ring that grows by doubling and never shrinks, so a
@@ -36,21 +54,27 @@ class RequestQueue {
   PendingRequest& front() { return ring_[head_]; }
   const PendingRequest& front() const { return ring_[head_]; }
 
-  void push(const PendingRequest& r) {
+  PendingRequest& back() { return ring_[(head_ + size_ - 1) & (ring_.size() - 1)]; }
+
+  void push(PendingRequest r) {
     if (size_ == ring_.size()) grow();
-    ring_[(head_ + size_) & (ring_.size() - 1)] = r;
+    ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(r);
     ++size_;
   }
   void pop() {
+    ring_[head_].shape.reset();  // release what the slot holds
     head_ = (head_ + 1) & (ring_.size() - 1);
     --size_;
   }
-  void clear() { head_ = size_ = 0; }
+  void clear() {
+    while (size_ > 0) pop();
+    head_ = 0;
+  }
 
  private:
   void grow() {
     std::vector<PendingRequest> n(ring_.size() * 2);
-    for (size_t i = 0; i < size_; ++i) n[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+    for (size_t i = 0; i < size_; ++i) n[i] = std::move(ring_[(head_ + i) & (ring_.size() - 1)]);
     ring_.swap(n);
     head_ = 0;
   }

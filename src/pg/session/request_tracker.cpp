@@ -70,7 +70,7 @@ void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_read
   build_error(r.bytes, "ERROR", v.sqlstate != nullptr ? v.sqlstate : "42501", v.message);
   r.ready_for_query = with_ready;
   PendingRequest req{RequestKind::kSynthetic, id, now_ns, slot};
-  queue_.push(req);
+  queue_.push(std::move(req));
   if (hooks_ != nullptr) {
     ResultSummary sum;
     sum.sqlstate = v.sqlstate != nullptr ? v.sqlstate : "42501";
@@ -84,7 +84,7 @@ bool RequestTracker::take_due_responses(std::string& out) {
   bool any = false;
   while (!queue_.empty() && queue_.front().kind == RequestKind::kSynthetic) {
     PendingRequest req = queue_.front();
-    queue_.pop();
+    pop_front();
     SyntheticResponse& r = synthetic_[req.synthetic];
     out += r.bytes;
     if (r.ready_for_query) build_ready_for_query(out, tx_status_);
@@ -146,6 +146,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
         portal = &portals_[std::string(b.portal)];
       }
       portal->statement = std::move(stmt);
+      portal->shape.reset();  // a new portal: its statement's shape applies until described
       if (portal->statement_name != b.statement) portal->statement_name.assign(b.statement);
       if (hooks_ != nullptr && hooks_->wants_parameters) {
         portal->params.assign(f.body);
@@ -173,12 +174,20 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
         discard_until_sync_ = true;
         return TrackResult::kDrop;
       }
+      if (portal != nullptr) {
+        queue_.back().shape =
+            portal->shape ? portal->shape
+                          : (portal->statement ? portal->statement->shape : RowShapePtr());
+      }
       return TrackResult::kForward;
     }
     case msg::kDescribe: {
       TargetMessage t;
       if (!parse_target(f.body, t)) return fail("malformed Describe message");
-      queue_.push({RequestKind::kDescribe, 0, now_ns});
+      PendingRequest req{RequestKind::kDescribe, 0, now_ns};
+      req.describe_kind = t.kind;
+      req.describe_name.assign(t.name);
+      queue_.push(std::move(req));
       return TrackResult::kForward;
     }
     case msg::kClose: {
@@ -242,13 +251,40 @@ void RequestTracker::skip_until_sync(int64_t now_ns) {
   while (!queue_.empty() && queue_.front().kind != RequestKind::kSync &&
          queue_.front().kind != RequestKind::kQuery) {
     PendingRequest req = queue_.front();
-    queue_.pop();
+    pop_front();
     if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
     if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
   }
 }
 
+void RequestTracker::store_shape(const PendingRequest& d, RowShapePtr shape) {
+  if (d.describe_kind == 'S') {
+    const Prepared* p = nullptr;
+    if (d.describe_name.empty()) {
+      p = unnamed_statement_.get();
+    } else if (auto it = statements_.find(d.describe_name); it != statements_.end()) {
+      p = it->second.get();
+    }
+    if (p != nullptr) p->shape = std::move(shape);
+  } else if (Portal* portal = find_portal(d.describe_name); portal != nullptr) {
+    portal->shape = std::move(shape);
+  }
+}
+
+void RequestTracker::report_execute_columns() {
+  if (front_columns_reported_ || queue_.empty()) return;
+  front_columns_reported_ = true;
+  const PendingRequest& req = queue_.front();
+  if (req.kind != RequestKind::kExecute || !req.shape || req.shape->no_data) return;
+  if (hooks_ != nullptr && hooks_->wants_columns)
+    hooks_->on_columns(req.statement_id, req.shape->columns);
+}
+
 TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
+  if (!front_columns_reported_ && !queue_.empty() && queue_.front().kind == RequestKind::kExecute &&
+      (f.type == msg::kDataRow || f.type == msg::kCommandComplete || f.type == msg::kCopyOutResponse ||
+       f.type == msg::kPortalSuspended))
+    report_execute_columns();
   switch (f.type) {
     case msg::kDataRow:
       ++rows_;
@@ -277,7 +313,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       r.empty_query = f.type == msg::kEmptyQuery;
       finish_result(req, r, now_ns);
       if (req.kind == RequestKind::kExecute) {
-        queue_.pop();
+        pop_front();
         end_statement(req, now_ns, false);
       }
       return TrackResult::kForward;
@@ -297,7 +333,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       }
       if (is_extended(req.kind)) {
         if (req.kind == RequestKind::kExecute) {
-          queue_.pop();
+          pop_front();
           end_statement(req, now_ns, false);
         }
         skip_until_sync(now_ns);
@@ -311,7 +347,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       // Anything still ahead of the Sync/Query was discarded by the server.
       while (!queue_.empty()) {
         PendingRequest req = queue_.front();
-        queue_.pop();
+        pop_front();
         if (req.kind == RequestKind::kSync || req.kind == RequestKind::kFunctionCall) break;
         if (req.kind == RequestKind::kQuery) {
           end_statement(req, now_ns, false);
@@ -330,7 +366,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
                                                         : RequestKind::kClose;
       if (queue_.empty() || queue_.front().kind != want)
         return fail("completion message does not match the pending request");
-      queue_.pop();
+      pop_front();
       return TrackResult::kForward;
     }
     case msg::kParameterDescription:
@@ -348,7 +384,16 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
         hooks_->on_columns(req.statement_id, columns_scratch_);
       }
       if (req.kind == RequestKind::kDescribe) {
-        queue_.pop();
+        auto shape = std::make_shared<RowShape>();
+        if (f.type == msg::kNoData) {
+          shape->no_data = true;
+        } else {
+          shape->body.assign(f.body);
+          if (!parse_row_description(shape->body, shape->columns))
+            return fail("malformed RowDescription");
+        }
+        store_shape(req, std::move(shape));
+        pop_front();
       } else if (f.type == msg::kNoData || req.kind != RequestKind::kQuery) {
         return fail("row description does not match the pending request");
       }

@@ -59,10 +59,12 @@ class RequestTracker {
  private:
   struct Prepared {
     std::string sql;
+    mutable RowShapePtr shape;  // from Describe of the statement, once answered
   };
   using PreparedPtr = std::shared_ptr<const Prepared>;
   struct Portal {
     PreparedPtr statement;
+    RowShapePtr shape;  // from Describe of the portal, else its statement's
     std::string statement_name;
     std::string params;  // raw Bind message body, only when hooks want parameters
   };
@@ -81,6 +83,14 @@ class RequestTracker {
   void finish_result(const PendingRequest& req, ResultSummary& r, int64_t now_ns);
   void end_statement(const PendingRequest& req, int64_t now_ns, bool skipped);
   void skip_until_sync(int64_t now_ns);
+  // Files the shape a Describe was answered with under its statement or portal.
+  void store_shape(const PendingRequest& describe, RowShapePtr shape);
+  // Reports the front Execute's columns to the hooks once, before its first result.
+  void report_execute_columns();
+  void pop_front() {
+    queue_.pop();
+    front_columns_reported_ = false;
+  }
 
   StatementHooks* hooks_;
   RequestQueue queue_;
@@ -104,6 +114,7 @@ class RequestTracker {
   Portal unnamed_portal_;
   std::unordered_map<std::string, Portal, StringHash, std::equal_to<>> portals_;
   std::vector<ColumnDescription> columns_scratch_;
+  bool front_columns_reported_ = false;
 };
 
 }  // namespace gh::pg

@@ -30,6 +30,14 @@ void append_value(JsonWriter& w, std::string_view v, bool binary, uint32_t max,
   w.value(text);
 }
 
+bool looks_binary(std::string_view v) {
+  for (char c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 SessionRecorder::SessionRecorder(audit::StreamWriter& writer,
@@ -139,6 +147,8 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
 
 void SessionRecorder::on_columns(uint64_t id, const std::vector<ColumnDescription>& cols) {
   cur_id_ = id;
+  cur_binary_.assign(cols.size(), false);
+  for (size_t i = 0; i < cols.size(); ++i) cur_binary_[i] = cols[i].format == 1;
   cur_columns_json_.clear();
   JsonWriter w(cur_columns_json_);
   w.begin_array();
@@ -164,8 +174,9 @@ void SessionRecorder::on_row(uint64_t id, std::string_view row) {
     }
     std::string_view v = r.bytes(static_cast<size_t>(len));
     bool cut = false;
-    // Row formats are not tracked per column yet: values are recorded as text bytes.
-    append_value(w, v, false, cfg_.result_value_max_bytes, &cut);
+    // Binary-format values (as described, or evidently not text) are recorded as \x hex.
+    bool binary = (i < cur_binary_.size() && cur_binary_[i]) || looks_binary(v);
+    append_value(w, v, binary, cfg_.result_value_max_bytes, &cut);
   }
   w.end_array();
   cur_rows_json_.push_back(std::move(json));

@@ -68,6 +68,7 @@ class SessionRecorder final : public StatementHooks {
   int64_t cur_started_ns_ = 0;
   std::string cur_columns_json_ = "[]";
   std::vector<std::string> cur_rows_json_;
+  std::vector<bool> cur_binary_;  // per column of the current result
   std::vector<int64_t> started_ns_;  // not needed per id: results are in order
 };
 

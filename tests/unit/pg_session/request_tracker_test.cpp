@@ -305,6 +305,29 @@ std::string client_actions(RequestTracker& t, const std::string& bytes) {
   return actions;
 }
 
+TEST(RequestTracker, ExecuteReportsTheDescribedShape) {
+  for (size_t chunk : kChunks) {
+    RecordingHooks h;
+    RequestTracker t(&h);
+    // Prepared once (Describe of the statement), executed twice without Describe.
+    feed(t, parse_msg("s1", "select $1") + describe_msg('S', "s1") + sync_msg(), true, chunk);
+    std::string pd;
+    MessageWriter(pd, 't').u16(1).u32(23);
+    feed(t, simple('1') + pd + row_description(2) + ready(), false, chunk);
+    feed(t, bind_msg("", "s1", {"1"}) + execute_msg("") + bind_msg("", "s1", {"2"}) +
+                execute_msg("") + sync_msg(),
+         true, chunk);
+    feed(t, simple('2') + data_row() + complete("SELECT 1") + simple('2') + data_row() +
+                complete("SELECT 1") + ready(),
+         false, chunk);
+    std::vector<std::string> want = {"start 1 select $1 [1,]", "start 2 select $1 [2,]",
+                                     "columns 1 2", "row 1", "result 1 rows=1 tag=SELECT 1",
+                                     "end 1", "columns 2 2", "row 2",
+                                     "result 2 rows=1 tag=SELECT 1", "end 2"};
+    EXPECT_EQ(h.log, want) << "chunk " << chunk;
+  }
+}
+
 TEST(RequestTracker, RefusedSimpleQueryIsAnsweredByTheGateway) {
   RecordingHooks h;
   RequestTracker t(&h);
