@@ -2,12 +2,15 @@
 
 #include <ctime>
 
+#include "common/crypto.h"
 #include "common/json_writer.h"
 #include "pg/protocol/reader.h"
 
 namespace gh::pg {
 
 namespace {
+
+constexpr size_t kMaxRecordedSql = 1u << 20;
 
 // A value as recorded: text as is (cut to `max` bytes), binary as \x hex.
 void append_value(JsonWriter& w, std::string_view v, bool binary, uint32_t max,
@@ -125,8 +128,16 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
   w.begin_object()
       .field("session", id_.session_id)
       .field("n", s.id)
-      .field("protocol", s.protocol == Protocol::kSimple ? "simple" : "extended")
-      .field("sql", s.sql);
+      .field("protocol", s.protocol == Protocol::kSimple ? "simple" : "extended");
+  if (s.sql.size() <= kMaxRecordedSql) {
+    w.field("sql", s.sql);
+  } else {
+    // A record must fit a segment: keep the head, and the hash of the whole text.
+    w.field("sql", s.sql.substr(0, kMaxRecordedSql))
+        .field("sql_truncated", true)
+        .field("sql_bytes", static_cast<uint64_t>(s.sql.size()))
+        .field("sql_sha256", crypto::to_hex(crypto::sha256(s.sql)));
+  }
   if (s.protocol == Protocol::kExtended) {
     w.field("statement_name", s.statement_name).field("portal", s.portal_name);
     if (s.bind != nullptr) append_params(w, *s.bind);
