@@ -22,27 +22,6 @@ constexpr std::string_view kVersion = "0.1.0";
 
 }  // namespace
 
-int cli_fail(std::string_view tool, const std::string& problem) {
-  std::fprintf(stderr, "gatehouse %.*s: %s\n", static_cast<int>(tool.size()), tool.data(),
-               problem.c_str());
-  return 1;
-}
-
-int cli_usage_error(std::string_view tool, const std::string& problem, const char* usage) {
-  std::fprintf(stderr, "gatehouse %.*s: %s\n%s", static_cast<int>(tool.size()), tool.data(),
-               problem.c_str(), usage);
-  return 2;
-}
-
-std::optional<std::string> leftover_error(const Options& opts, size_t max_positional) {
-  size_t positional = 0;
-  for (const std::string& a : opts.rest()) {
-    if (a.rfind('-', 0) == 0) return "unknown option or option without a value '" + a + "'";
-    if (++positional > max_positional) return "unexpected argument '" + a + "'";
-  }
-  return std::nullopt;
-}
-
 std::variant<AuditEnv, int> open_audit_env(std::string_view tool, const std::string& config_path) {
   auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);
   if (!cfg.ok()) {

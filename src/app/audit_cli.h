@@ -15,6 +15,7 @@
 #include <string_view>
 #include <variant>
 
+#include "app/cli.h"
 #include "app/options.h"
 #include "audit/format.h"
 #include "audit/reader.h"
@@ -33,11 +34,7 @@ struct AuditEnv {
   std::unique_ptr<store::StateStore> store;
 };
 
-int cli_fail(std::string_view tool, const std::string& problem);
-int cli_usage_error(std::string_view tool, const std::string& problem, const char* usage);
 
-// Whatever a subcommand did not take: a stray option is an error, the rest are positional.
-std::optional<std::string> leftover_error(const Options& opts, size_t max_positional);
 
 // Loads the config without resolving backend secrets (the auditor commands need none) and
 // opens its state store. On failure prints why and returns the exit code.

@@ -262,20 +262,8 @@ int audit_export(Options opts) {
 }  // namespace
 
 int run_audit(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    return cli_usage_error(kTool, "missing subcommand (keygen, verify or export)", kUsage);
-  }
-  const std::string& sub = args[0];
-  Options opts(std::vector<std::string>(args.begin() + 1, args.end()));
-  if (sub == "-h" || sub == "--help" || sub == "help" || opts.take_switch("--help") ||
-      opts.take_switch("-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (sub == "keygen") return audit_keygen(std::move(opts));
-  if (sub == "verify") return audit_verify(std::move(opts));
-  if (sub == "export") return audit_export(std::move(opts));
-  return cli_usage_error(kTool, "unknown subcommand '" + sub + "'", kUsage);
+  return run_subcommands(kTool, args, kUsage,
+                         {{"keygen", audit_keygen}, {"verify", audit_verify}, {"export", audit_export}});
 }
 
 }  // namespace gh::app

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/audit_setup.h"
+#include "app/cli.h"
 #include "app/commands.h"
 #include "app/options.h"
 #include "config/config.h"
@@ -28,30 +29,11 @@ constexpr const char* kKeysUsage =
     "       gatehouse keys list --config FILE\n"
     "       gatehouse keys revoke --config FILE NAME\n";
 
-int usage_error(const std::string& problem) {
-  std::fprintf(stderr, "gatehouse keys: %s\n%s", problem.c_str(), kKeysUsage);
-  return 2;
-}
+constexpr std::string_view kTool = "keys";
 
-int print_usage() {
-  std::fputs(kKeysUsage, stdout);
-  return 0;
-}
+int usage_error(const std::string& problem) { return cli_usage_error(kTool, problem, kKeysUsage); }
 
-int fail(const std::string& problem) {
-  std::fprintf(stderr, "gatehouse keys: %s\n", problem.c_str());
-  return 1;
-}
-
-// Whatever a subcommand did not take: a stray option is an error, the rest are positional.
-std::optional<std::string> leftover_error(const Options& opts, size_t max_positional) {
-  size_t positional = 0;
-  for (const std::string& a : opts.rest()) {
-    if (a.rfind('-', 0) == 0) return "unknown option or option without a value '" + a + "'";
-    if (++positional > max_positional) return "unexpected argument '" + a + "'";
-  }
-  return std::nullopt;
-}
+int fail(const std::string& problem) { return cli_fail(kTool, problem); }
 
 std::string format_time(int64_t unix_seconds) {
   auto t = static_cast<std::time_t>(unix_seconds);
@@ -212,17 +194,8 @@ int keys_revoke(Options opts) {
 }  // namespace
 
 int run_keys(const std::vector<std::string>& args) {
-  if (args.empty()) return usage_error("missing subcommand (create, list or revoke)");
-  const std::string& sub = args[0];
-  Options opts(std::vector<std::string>(args.begin() + 1, args.end()));
-  if (sub == "-h" || sub == "--help" || sub == "help" || opts.take_switch("--help") ||
-      opts.take_switch("-h")) {
-    return print_usage();
-  }
-  if (sub == "create") return keys_create(std::move(opts));
-  if (sub == "list") return keys_list(std::move(opts));
-  if (sub == "revoke") return keys_revoke(std::move(opts));
-  return usage_error("unknown subcommand '" + sub + "'");
+  return run_subcommands(kTool, args, kKeysUsage,
+                         {{"create", keys_create}, {"list", keys_list}, {"revoke", keys_revoke}});
 }
 
 }  // namespace gh::app

@@ -407,17 +407,7 @@ int sessions_show(Options opts) {
 }  // namespace
 
 int run_sessions(const std::vector<std::string>& args) {
-  if (args.empty()) return cli_usage_error(kTool, "missing subcommand (list or show)", kUsage);
-  const std::string& sub = args[0];
-  Options opts(std::vector<std::string>(args.begin() + 1, args.end()));
-  if (sub == "-h" || sub == "--help" || sub == "help" || opts.take_switch("--help") ||
-      opts.take_switch("-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (sub == "list") return sessions_list(std::move(opts));
-  if (sub == "show") return sessions_show(std::move(opts));
-  return cli_usage_error(kTool, "unknown subcommand '" + sub + "'", kUsage);
+  return run_subcommands(kTool, args, kUsage, {{"list", sessions_list}, {"show", sessions_show}});
 }
 
 }  // namespace gh::app
