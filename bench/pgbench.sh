@@ -43,18 +43,9 @@ command -v pgbench >/dev/null || die "pgbench not found"
 # Keep psql/pgbench from picking up the caller's connection settings.
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSERVICE PGOPTIONS
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# PostgreSQL and PgBouncer refuse to run as root: drop to the `postgres` user then.
-if [ "$(id -u)" -eq 0 ]; then
-  RUN_USER=${BENCH_OS_USER:-postgres}
-  as_db() { setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
-  as_db_exec() { exec setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
-else
-  RUN_USER=$(id -un)
-  as_db() { "$@"; }
-  as_db_exec() { exec "$@"; }
-fi
+DB_OS_USER=${BENCH_OS_USER:-${DB_OS_USER:-postgres}}
+# shellcheck source=scripts/lib/servers.sh
+source "$ROOT/scripts/lib/servers.sh"
 
 WORK=$(mktemp -d /tmp/ghbench.XXXXXX)
 chmod 755 "$WORK"
@@ -76,15 +67,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.1
-  done
-}
 
 # ------------------------------------------------------------------ PostgreSQL
 PG_PORT=$(free_port)
@@ -108,7 +90,7 @@ checkpoint_timeout = 30min
 EOF
 ( as_db_exec "$PG_BIN/postgres" -D "$WORK/pg/data" ) >"$WORK/postgres.log" 2>&1 &
 PIDS+=($!)
-wait_until 60 "PostgreSQL" "$PG_BIN/pg_isready" -q -h "$WORK/sock" -p "$PG_PORT" -U postgres \
+wait_until 60 "$PG_BIN/pg_isready" -q -h "$WORK/sock" -p "$PG_PORT" -U postgres \
   || { tail -30 "$WORK/postgres.log"; die "PostgreSQL did not start"; }
 psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/sock" -p "$PG_PORT" -U postgres -d postgres \
   -c "CREATE ROLE bench LOGIN PASSWORD '$BENCH_PW'" -c "CREATE DATABASE bench OWNER bench" >/dev/null
@@ -147,7 +129,7 @@ echo "== PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}') on 127
 ( as_db_exec "$PGBOUNCER" "$WORK/pgbouncer/pgbouncer.ini" ) >"$WORK/pgbouncer/stdout.log" 2>&1 &
 BOUNCER_PID=$!
 PIDS+=($BOUNCER_PID)
-wait_until 30 "PgBouncer" psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -d bench -c "select 1" \
+wait_until 30 psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -d bench -c "select 1" \
   || { tail -30 "$WORK/pgbouncer/"*.log; die "PgBouncer did not start"; }
 
 # ------------------------------------------------------------------ gatehouse
@@ -179,7 +161,7 @@ EOF
     >"$WORK/$name/gatehouse.log" 2>&1 &
   pid=$!
   PIDS+=($pid)
-  wait_until 30 "$name" grep -q "listening on" "$WORK/$name/gatehouse.log" \
+  wait_until 30 grep -q "listening on" "$WORK/$name/gatehouse.log" \
     || { tail -40 "$WORK/$name/gatehouse.log"; die "$name did not start"; }
   printf -v "GH_PORT_$name" '%s' "$port"
   printf -v "GH_PID_$name" '%s' "$pid"

@@ -30,19 +30,9 @@ show() {  # show DISPLAY-TEXT COMMAND...: print the command, run it, indent its 
   [ "$rc" -eq 0 ] || echo "  ${D}(exit status $rc)${N}"
 }
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# PostgreSQL refuses to run as root: run it as the unprivileged `postgres` user then, with
-# its files in a directory that user owns (the clone itself may not be readable to it).
-if [ "$(id -u)" -eq 0 ]; then
-  RUN_USER=${DEMO_OS_USER:-postgres}
-  as_db() { setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
-  as_db_exec() { exec setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups -- "$@"; }
-else
-  RUN_USER=$(id -un)
-  as_db() { "$@"; }
-  as_db_exec() { exec "$@"; }
-fi
+DB_OS_USER=${DEMO_OS_USER:-${DB_OS_USER:-postgres}}
+# shellcheck source=scripts/lib/servers.sh
+source "$ROOT/scripts/lib/servers.sh"
 
 PG_DIR=$(mktemp -d /tmp/gatehouse-demo-pg.XXXXXX)
 chmod 755 "$PG_DIR"
@@ -64,14 +54,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-wait_until() {  # wait_until SECONDS COMMAND...
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.1
-  done
-}
 
 # ------------------------------------------------------------------ PostgreSQL
 say "Starting a throwaway PostgreSQL 15 (scram-sha-256 logins only)"
