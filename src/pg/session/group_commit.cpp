@@ -27,13 +27,24 @@ asio::awaitable<bool> GroupCommit::wait(uint64_t seq) {
 
 void GroupCommit::flush() {
   scheduled_ = false;
-  std::vector<std::function<void(bool)>> waiting;
-  waiting.swap(waiters_);
-  bool ok = writer_.sync_now();
+  if (in_flight_ || waiters_.empty()) return;  // the round in flight takes the next ones
+  // One sync per round, on the stream's syncer thread: the io thread keeps relaying for
+  // other sessions meanwhile, and whoever asks during this sync joins the next round.
+  in_flight_ = true;
+  auto waiting = std::make_shared<std::vector<std::function<void(bool)>>>();
+  waiting->swap(waiters_);
+  uint64_t seq = writer_.last_seq();
   ++syncs_;
-  for (auto& w : waiting) {
-    asio::post(ex_, [w = std::move(w), ok] { w(ok); });
-  }
+  writer_.request_sync(seq, [this, waiting, ex = ex_](bool ok) {
+    asio::post(ex, [this, waiting, ok] {
+      in_flight_ = false;
+      for (auto& w : *waiting) w(ok);
+      if (!waiters_.empty() && !scheduled_) {
+        scheduled_ = true;
+        asio::post(ex_, [this] { flush(); });
+      }
+    });
+  });
 }
 
 }  // namespace gh::pg

@@ -1,9 +1,9 @@
 #pragma once
 
-// Strict audit durability without a thread hop: the sessions of one io thread that need
-// their records on disk before forwarding register here; one sync, run on the io thread
-// after every session that became ready in this round has registered, releases them
-// all (group commit).
+// Strict audit durability with group commit per io thread: the sessions that need their
+// records on disk before forwarding register here; one sync request per round (made
+// after every session that became ready in the round has registered) releases them
+// all. One round is in flight at a time; the io thread keeps relaying meanwhile.
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -33,6 +33,7 @@ class GroupCommit {
   asio::any_io_executor ex_;
   std::vector<std::function<void(bool)>> waiters_;
   bool scheduled_ = false;
+  bool in_flight_ = false;  // a sync requested from the syncer has not come back yet
   uint64_t syncs_ = 0;
 };
 
