@@ -190,3 +190,33 @@ def test_audit_unwritable_refuses_statements_and_recovers(gh_audit, pg, pg_su, t
         assert v.returncode == 0, f"verify failed after the disk-full episode:\n{v.stdout}\n{v.stderr}"
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_strict_durability_relays_pipelines_and_records(gh_audit):
+    """Strict mode: statements wait for their records to be on disk, then run normally,
+    including pipelined ones and concurrent sessions (group commit)."""
+    gh = gh_audit("strictmode", "audit: { durability: strict }")
+    errors: list[str] = []
+
+    def client(i: int):
+        try:
+            with psycopg.connect(_conninfo(gh), autocommit=True) as c:
+                for n in range(50):
+                    assert c.execute("select %s::text", (f"strict-{i}-{n}",)).fetchone()[0] == f"strict-{i}-{n}"
+                with c.pipeline():
+                    curs = [c.execute("select %s::int", (k,)) for k in range(5)]
+                assert [cur.fetchone()[0] for cur in curs] == list(range(5))
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    recorded = _statement_texts(_export(gh))
+    for i in range(4):
+        assert f'"strict-{i}-49"' in recorded
+    v = gh.cli("audit", "verify", "--config", str(gh.config), check=False, timeout=120)
+    assert v.returncode == 0, v.stdout + v.stderr
