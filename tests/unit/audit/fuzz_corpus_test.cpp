@@ -1,9 +1,13 @@
 // The committed seeds of fuzz/audit_reader are real segments written by the writer with
 // the fuzz key. This test keeps them honest (they must still read, and the ok_ ones still
-// verify, as the format evolves); the DISABLED_ test rewrites them:
-//   unit_audit --gtest_also_run_disabled_tests --gtest_filter=FuzzCorpus.DISABLED_Write
+// verify, as the format evolves). FuzzCorpus.Write generates them into a scratch folder,
+// or rewrites the committed ones with GH_WRITE_AUDIT_CORPUS=1:
+//   GH_WRITE_AUDIT_CORPUS=1 unit_audit --gtest_filter=FuzzCorpus.Write
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "../../../fuzz/audit_reader/fuzz_key.h"
 #include "audit_test_util.h"
@@ -105,10 +109,16 @@ TEST_F(FuzzCorpus, CommittedSeedsAreRealSegments) {
   EXPECT_GE(seeds, 5);
 }
 
-TEST_F(FuzzCorpus, DISABLED_Write) {
-  fs::create_directories(kCorpus);
+TEST_F(FuzzCorpus, Write) {
+  const bool commit = std::getenv("GH_WRITE_AUDIT_CORPUS") != nullptr;
+  const fs::path out = commit ? kCorpus
+                              : fs::temp_directory_path() /
+                                    ("gh-corpus-" + std::to_string(::getpid()));
+  fs::create_directories(out);
+  size_t written = 0;
   auto put = [&](const std::string& name, const std::string& bytes) {
-    test::write_file(kCorpus / name, bytes);
+    test::write_file(out / name, bytes);
+    ++written;
   };
   write(30, true);
   ASSERT_GE(segments_of(0).size(), 3u);
@@ -128,6 +138,9 @@ TEST_F(FuzzCorpus, DISABLED_Write) {
   put("bad_torn_tail", torn.substr(0, end + 200));
   write(3, true);  // recovery: closes 0, starts 1 with checkpoint + recovery
   put("ok_recovered", seg(0) + seg(1));
+  EXPECT_EQ(written, 6u);
+  for (const auto& e : fs::directory_iterator(out)) EXPECT_GT(fs::file_size(e.path()), kSegmentHeaderSize);
+  if (!commit) fs::remove_all(out);
 }
 
 }  // namespace
