@@ -33,7 +33,9 @@ class FuzzHooks final : public StatementHooks {
       return Verdict::Refuse("42501", "refused by the fuzz hooks");
     return Verdict::Allow();
   }
-  void on_columns(uint64_t, const std::vector<ColumnDescription>& c) override { columns += c.size(); }
+  void on_columns(uint64_t, const std::vector<ColumnDescription>& c) override {
+    columns += c.size();
+  }
   void on_row(uint64_t, std::string_view row) override { rows += row.size(); }
   size_t columns = 0;
   size_t rows = 0;

@@ -68,7 +68,8 @@ void ClientSession::record_auth_failure(std::string_view reason, std::string_vie
       .field("category", category)
       .end_object();
   auto r = audit_->append(audit::RecordType::kAuthFailure, unix_now_ns(), payload);
-  if (!r.ok()) spdlog::error("audit: cannot record an authentication failure: {}", r.status().message());
+  if (!r.ok())
+    spdlog::error("audit: cannot record an authentication failure: {}", r.status().message());
 }
 
 asio::awaitable<bool> ClientSession::wait_durable(uint64_t seq) {
@@ -103,8 +104,10 @@ asio::awaitable<void> ClientSession::fail(const char* sqlstate, std::string mess
       co_await send_to_client(out);
     }
   }
-  if (!client_writing_) close_all();
-  else closing_after_write_ = true;
+  if (!client_writing_)
+    close_all();
+  else
+    closing_after_write_ = true;
 }
 
 void ClientSession::arm_timer(std::chrono::milliseconds after) {
@@ -161,8 +164,8 @@ asio::awaitable<void> ClientSession::run() {
   last_activity_ns_ = steady_now_ns();
   timer_.cancel();
   if (gw_.config().limits.idle_timeout.count() > 0) arm_timer(gw_.config().limits.idle_timeout);
-  spdlog::info("session {} start: peer={} key={} connection={} application_name=\"{}\" tls={}",
-               id_, peer_, principal_.name, connection_->name, application_name_,
+  spdlog::info("session {} start: peer={} key={} connection={} application_name=\"{}\" tls={}", id_,
+               peer_, principal_.name, connection_->name, application_name_,
                client_.is_tls() ? "yes" : "no");
   auto self = shared_from_this();
   asio::co_spawn(
@@ -178,8 +181,8 @@ asio::awaitable<void> ClientSession::run() {
     if (!st.ok()) spdlog::warn("session {}: sessions index: {}", id_, st.message());
   }
   spdlog::info(
-      "session {} end: reason=\"{}\" statements={} bytes_in={} bytes_out={} duration_s={:.3f}",
-      id_, end_reason_, tracker_.statements(), bytes_from_client_, bytes_to_client_, secs);
+      "session {} end: reason=\"{}\" statements={} bytes_in={} bytes_out={} duration_s={:.3f}", id_,
+      end_reason_, tracker_.statements(), bytes_from_client_, bytes_to_client_, secs);
 }
 
 asio::awaitable<bool> ClientSession::startup() {
@@ -229,10 +232,9 @@ asio::awaitable<bool> ClientSession::startup() {
         co_return false;
       case StartupKind::kUnsupportedVersion:
         gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
-        co_await fail("0A000",
-                      "unsupported frontend protocol " + std::to_string(p.code >> 16) + "." +
-                          std::to_string(p.code & 0xffff) +
-                          ": gatehouse supports protocol 3.0 only");
+        co_await fail("0A000", "unsupported frontend protocol " + std::to_string(p.code >> 16) +
+                                   "." + std::to_string(p.code & 0xffff) +
+                                   ": gatehouse supports protocol 3.0 only");
         co_return false;
       case StartupKind::kInvalid:
         gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
@@ -304,13 +306,13 @@ asio::awaitable<bool> ClientSession::authenticate() {
   auto key = gw_.store().authenticate_api_key(secret, now);
   if (!key.ok()) {
     gw_.counters().auth_failures.fetch_add(1, std::memory_order_relaxed);
-    std::string why = key.status().code() == Status::Code::kNotFound ? "unknown API key"
-                                                                     : key.status().message();
-    spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_,
-                 user_, why);
+    std::string why =
+        key.status().code() == Status::Code::kNotFound ? "unknown API key" : key.status().message();
+    spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_, user_,
+                 why);
     std::string category = key.status().code() == Status::Code::kNotFound ? "unknown_key"
-                           : why.find("revoked") != std::string::npos    ? "revoked"
-                           : why.find("expired") != std::string::npos    ? "expired"
+                           : why.find("revoked") != std::string::npos     ? "revoked"
+                           : why.find("expired") != std::string::npos     ? "expired"
                                                                           : "invalid";
     record_auth_failure(why, category);
     std::string message = "password authentication failed for user \"" + user_ + "\"";
@@ -422,214 +424,6 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   build_ready_for_query(out, link->tx_status);
   if (!co_await client_.write_all(out)) co_return false;
   co_return true;
-}
-
-asio::awaitable<bool> ClientSession::send_to_client(std::string_view data) {
-  if (client_writing_) {
-    // Another writer is mid-write: queue behind it, in order.
-    client_pending_.append(data);
-    co_return true;
-  }
-  client_writing_ = true;
-  bool ok = co_await client_.write_all(data);
-  while (ok && !client_pending_.empty()) {
-    std::string next;
-    next.swap(client_pending_);
-    ok = co_await client_.write_all(next);
-  }
-  client_writing_ = false;
-  if (ok) bytes_to_client_ += data.size();
-  if (closing_after_write_) close_all();
-  co_return ok;
-}
-
-asio::awaitable<bool> ClientSession::forward_to_backend(std::string_view data) {
-  if (strict_ && recorder_ != nullptr && recorder_->last_seq() > synced_seq_) {
-    // Strict durability: nothing is forwarded before its record is on disk. Sessions
-    // waiting at the same time share one sync (group commit).
-    synced_seq_ = recorder_->last_seq();
-    bool durable = co_await wait_durable(synced_seq_);
-    if (!durable) {
-      end_reason_ = "audit sync failed";
-      co_await fail("58030", "gatehouse could not make its audit log durable");
-      co_return false;
-    }
-  }
-  bool ok = co_await backend_->write_all(data);
-  co_return ok;
-}
-
-asio::awaitable<void> ClientSession::client_to_backend() {
-  const uint32_t max_size = gw_.config().limits.max_message_size;
-  std::string due;
-  while (!closing_) {
-    char* into = client_buf_.writable(kReadChunk);
-    long n = co_await client_.read_some(into, client_buf_.writable_size());
-    if (closing_) break;
-    if (n <= 0) {
-      end_reason_ = n == 0 ? "client closed" : "client read error";
-      break;
-    }
-    client_buf_.commit(static_cast<size_t>(n));
-    bytes_from_client_ += static_cast<uint64_t>(n);
-    int64_t now = steady_now_ns();
-    last_activity_ns_ = now;
-    std::string_view data = client_buf_.readable();
-    size_t pos = 0;        // next message to look at
-    size_t fwd_start = 0;  // start of the bytes not yet forwarded
-    size_t wanted = 0;
-    bool terminate = false;
-    bool ok = true;
-    while (pos < data.size()) {
-      FrameResult r = next_frame(data.substr(pos), max_size);
-      if (r.status == FrameStatus::kNeedMoreData) {
-        wanted = r.wanted;
-        break;
-      }
-      TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
-                                                      : tracker_.on_client_message(r.frame, now);
-      if (t == TrackResult::kViolation) {
-        const char* why = r.status == FrameStatus::kError ? r.error : tracker_.violation();
-        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
-        end_reason_ = "protocol violation by client";
-        spdlog::info("session {}: protocol violation by client: {}", id_, why);
-        co_await fail("08P01", std::string("protocol violation: ") + why);
-        co_return;
-      }
-      if (t == TrackResult::kDrop) {
-        // Forward what came before, then skip this message.
-        if (pos > fwd_start) {
-          std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
-          ok = co_await forward_to_backend(chunk);
-        }
-        if (!ok) break;
-        fwd_start = pos + r.consumed;
-      }
-      pos += r.consumed;
-      if (t == TrackResult::kTerminate) {
-        terminate = true;
-        break;
-      }
-    }
-    if (ok && pos > fwd_start) {
-      std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
-      ok = co_await forward_to_backend(chunk);
-    }
-    if (!ok) {
-      if (!closing_) end_reason_ = "server write error";
-      break;
-    }
-    client_buf_.consume(pos);
-    // Refusals with nothing ahead of them in the response order are answered now.
-    if (tracker_.has_due_responses()) {
-      due.clear();
-      tracker_.take_due_responses(due);
-      if (!co_await send_to_client(due)) break;
-    }
-    if (terminate) {
-      end_reason_ = "client terminated";
-      break;
-    }
-    if (wanted > 0) {
-      client_buf_.reserve_message(wanted);
-    } else {
-      client_buf_.shrink_if_idle();
-    }
-  }
-  if (!closing_ && tracker_.busy() && backend_) {
-    // The client left mid-query: stop the query, then end the server session.
-    end_reason_ = "client disconnected mid-query";
-    co_await send_backend_cancel(client_.socket().get_executor(), *connection_, backend_pid_,
-                                 backend_secret_);
-    std::string out;
-    build_terminate(out);
-    co_await backend_->write_all(out);
-  }
-  close_all();
-}
-
-asio::awaitable<void> ClientSession::backend_to_client() {
-  const uint32_t max_size = gw_.config().limits.max_message_size;
-  std::string assembled;  // used only when the gateway inserts its own responses
-  while (!closing_) {
-    char* into = backend_buf_.writable(kReadChunk);
-    long n = co_await backend_->read_some(into, backend_buf_.writable_size());
-    if (closing_) break;
-    if (n <= 0) {
-      gw_.counters().backend_lost.fetch_add(1, std::memory_order_relaxed);
-      end_reason_ = "server closed the connection";
-      spdlog::info("session {}: server connection ended: {}", id_,
-                   n == 0 ? "closed by server" : backend_->error());
-      if (!backend_sent_fatal_) {
-        co_await fail("08006", "the server of connection \"" + connection_->name +
-                                   "\" closed the connection unexpectedly");
-      }
-      break;
-    }
-    backend_buf_.commit(static_cast<size_t>(n));
-    int64_t now = steady_now_ns();
-    std::string_view data = backend_buf_.readable();
-    size_t pos = 0;
-    size_t copied = 0;  // with `assembled` in use: bytes of `data` already appended to it
-    size_t wanted = 0;
-    bool violation = false;
-    assembled.clear();
-    bool assembling = false;
-    while (pos < data.size()) {
-      FrameResult r = next_frame(data.substr(pos), max_size);
-      if (r.status == FrameStatus::kNeedMoreData) {
-        wanted = r.wanted;
-        break;
-      }
-      TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
-                                                      : tracker_.on_backend_message(r.frame, now);
-      if (t == TrackResult::kViolation) {
-        const char* why = r.status == FrameStatus::kError ? r.error : tracker_.violation();
-        gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
-        end_reason_ = "protocol violation by server";
-        spdlog::warn("session {}: protocol violation by server: {}", id_, why);
-        violation = true;
-        break;
-      }
-      if (r.frame.type == msg::kErrorResponse) {
-        ErrorFields e;
-        if (parse_error_fields(r.frame.body, e) &&
-            (e.severity == "FATAL" || e.severity == "PANIC"))
-          backend_sent_fatal_ = true;
-      }
-      pos += r.consumed;
-      if (tracker_.has_due_responses()) {
-        // Insert the gateway's responses right after this message.
-        assembled.append(data.substr(copied, pos - copied));
-        copied = pos;
-        tracker_.take_due_responses(assembled);
-        assembling = true;
-      }
-    }
-    // Forward what was valid (even before a violation), in one write.
-    bool ok = true;
-    if (assembling) {
-      assembled.append(data.substr(copied, pos - copied));
-      ok = co_await send_to_client(assembled);
-    } else if (pos > 0) {
-      ok = co_await send_to_client(data.substr(0, pos));
-    }
-    if (violation) {
-      co_await fail("08P01", "gatehouse received an invalid message from the server");
-      co_return;
-    }
-    if (!ok) {
-      if (!closing_) end_reason_ = "client write error";
-      break;
-    }
-    backend_buf_.consume(pos);
-    if (wanted > 0) {
-      backend_buf_.reserve_message(wanted);
-    } else {
-      backend_buf_.shrink_if_idle();
-    }
-  }
-  if (!closing_) close_all();
 }
 
 }  // namespace gh::pg

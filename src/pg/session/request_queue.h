@@ -32,15 +32,25 @@ struct RowShape {
 using RowShapePtr = std::shared_ptr<const RowShape>;
 
 struct PendingRequest {
-  RequestKind kind;
-  uint64_t statement_id;  // kQuery / kExecute: the statement it runs; else 0
-  int64_t started_ns;     // steady clock, for durations
+  RequestKind kind = RequestKind::kSync;
+  uint64_t statement_id = 0;  // kQuery / kExecute: the statement it runs; else 0
+  int64_t started_ns = 0;     // steady clock, for durations
   uint32_t synthetic = 0; // kSynthetic: index of its response in the tracker
   // kDescribe: 'S' or 'P' and the name described (where the answer's shape belongs);
   // kExecute: the portal's shape, reported to the hooks with its first result.
   char describe_kind = 0;
   std::string describe_name;
   RowShapePtr shape;
+
+  static PendingRequest of(RequestKind kind, uint64_t statement_id, int64_t started_ns,
+                           uint32_t synthetic = 0) {
+    PendingRequest r;
+    r.kind = kind;
+    r.statement_id = statement_id;
+    r.started_ns = started_ns;
+    r.synthetic = synthetic;
+    return r;
+  }
 };
 
 // FIFO of outstanding requests: a ring that grows by doubling and never shrinks, so a

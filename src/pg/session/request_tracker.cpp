@@ -18,10 +18,9 @@ bool is_extended(RequestKind k) {
 RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql) {
   // Drivers re-Parse the same unnamed statement over and over: reuse it when nobody
   // else holds it.
-  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 &&
-      unnamed_statement_->sql == sql)
+  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 && unnamed_statement_->sql == sql)
     return unnamed_statement_;
-  return std::make_shared<const Prepared>(Prepared{std::string(sql)});
+  return std::make_shared<const Prepared>(Prepared{std::string(sql), nullptr});
 }
 
 RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
@@ -50,13 +49,13 @@ bool RequestTracker::start_statement(Protocol p, std::string_view sql, std::stri
     queue_refusal(id, v, p == Protocol::kSimple, now_ns);
     return false;
   }
-  queue_.push({p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns});
+  queue_.push(PendingRequest::of(
+      p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns));
   rows_ = bytes_ = 0;
   return true;
 }
 
-void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_ready,
-                                   int64_t now_ns) {
+void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns) {
   uint32_t slot;
   if (!free_synthetic_.empty()) {
     slot = free_synthetic_.back();
@@ -69,7 +68,7 @@ void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_read
   r.bytes.clear();
   build_error(r.bytes, "ERROR", v.sqlstate != nullptr ? v.sqlstate : "42501", v.message);
   r.ready_for_query = with_ready;
-  PendingRequest req{RequestKind::kSynthetic, id, now_ns, slot};
+  PendingRequest req = PendingRequest::of(RequestKind::kSynthetic, id, now_ns, slot);
   queue_.push(std::move(req));
   if (hooks_ != nullptr) {
     ResultSummary sum;
@@ -127,7 +126,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
           // The server will answer "prepared statement already exists"; keep ours.
         }
       }
-      queue_.push({RequestKind::kParse, 0, now_ns});
+      queue_.push(PendingRequest::of(RequestKind::kParse, 0, now_ns));
       return TrackResult::kForward;
     }
     case msg::kBind: {
@@ -153,7 +152,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       } else {
         portal->params.clear();
       }
-      queue_.push({RequestKind::kBind, 0, now_ns});
+      queue_.push(PendingRequest::of(RequestKind::kBind, 0, now_ns));
       return TrackResult::kForward;
     }
     case msg::kExecute: {
@@ -175,16 +174,16 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
         return TrackResult::kDrop;
       }
       if (portal != nullptr) {
-        queue_.back().shape =
-            portal->shape ? portal->shape
-                          : (portal->statement ? portal->statement->shape : RowShapePtr());
+        queue_.back().shape = portal->shape
+                                  ? portal->shape
+                                  : (portal->statement ? portal->statement->shape : RowShapePtr());
       }
       return TrackResult::kForward;
     }
     case msg::kDescribe: {
       TargetMessage t;
       if (!parse_target(f.body, t)) return fail("malformed Describe message");
-      PendingRequest req{RequestKind::kDescribe, 0, now_ns};
+      PendingRequest req = PendingRequest::of(RequestKind::kDescribe, 0, now_ns);
       req.describe_kind = t.kind;
       req.describe_name.assign(t.name);
       queue_.push(std::move(req));
@@ -206,18 +205,18 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
           portals_.erase(it);
         }
       }
-      queue_.push({RequestKind::kClose, 0, now_ns});
+      queue_.push(PendingRequest::of(RequestKind::kClose, 0, now_ns));
       return TrackResult::kForward;
     }
     case msg::kSync:
       if (!f.body.empty()) return fail("malformed Sync message");
-      queue_.push({RequestKind::kSync, 0, now_ns});
+      queue_.push(PendingRequest::of(RequestKind::kSync, 0, now_ns));
       return TrackResult::kForward;
     case msg::kFlush:
       if (!f.body.empty()) return fail("malformed Flush message");
       return TrackResult::kForward;
     case msg::kFunctionCall:
-      queue_.push({RequestKind::kFunctionCall, 0, now_ns});
+      queue_.push(PendingRequest::of(RequestKind::kFunctionCall, 0, now_ns));
       return TrackResult::kForward;
     case msg::kCopyData:
       return TrackResult::kForward;
@@ -232,8 +231,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
   }
 }
 
-void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r,
-                                   int64_t now_ns) {
+void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r, int64_t now_ns) {
   r.duration_ns = now_ns - req.started_ns;
   r.rows = rows_;
   r.bytes = bytes_;
@@ -282,8 +280,8 @@ void RequestTracker::report_execute_columns() {
 
 TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
   if (!front_columns_reported_ && !queue_.empty() && queue_.front().kind == RequestKind::kExecute &&
-      (f.type == msg::kDataRow || f.type == msg::kCommandComplete || f.type == msg::kCopyOutResponse ||
-       f.type == msg::kPortalSuspended))
+      (f.type == msg::kDataRow || f.type == msg::kCommandComplete ||
+       f.type == msg::kCopyOutResponse || f.type == msg::kPortalSuspended))
     report_execute_columns();
   switch (f.type) {
     case msg::kDataRow:

@@ -13,8 +13,7 @@ namespace {
 constexpr size_t kMaxRecordedSql = 1u << 20;
 
 // A value as recorded: text as is (cut to `max` bytes), binary as \x hex.
-void append_value(JsonWriter& w, std::string_view v, bool binary, uint32_t max,
-                  bool* truncated) {
+void append_value(JsonWriter& w, std::string_view v, bool binary, uint32_t max, bool* truncated) {
   std::string text;
   if (binary) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -43,8 +42,8 @@ bool looks_binary(std::string_view v) {
 
 }  // namespace
 
-SessionRecorder::SessionRecorder(audit::StreamWriter& writer,
-                                 const config::RecordingConfig& cfg, SessionIdentity identity)
+SessionRecorder::SessionRecorder(audit::StreamWriter& writer, const config::RecordingConfig& cfg,
+                                 SessionIdentity identity)
     : writer_(writer), cfg_(cfg), id_(std::move(identity)) {
   wants_parameters = true;
   wants_columns = true;
@@ -65,8 +64,10 @@ bool SessionRecorder::record_start(int64_t now_ns) {
   payload_.clear();
   JsonWriter w(payload_);
   w.begin_object().field("session", id_.session_id);
-  w.key("principal").begin_object().field("kind", id_.principal_kind).field("name",
-                                                                             id_.principal_name);
+  w.key("principal")
+      .begin_object()
+      .field("kind", id_.principal_kind)
+      .field("name", id_.principal_name);
   w.field("owner", id_.principal_owner).key("groups").begin_array();
   for (const auto& g : id_.groups) w.value(g);
   w.end_array().end_object();
@@ -151,7 +152,8 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
   if (!append(audit::RecordType::kStatement, unix_now_ns(), payload_)) {
     return Verdict::Refuse("58030",
                            "gatehouse cannot record this statement in its audit log, so it was "
-                           "not run: " + error_);
+                           "not run: " +
+                               error_);
   }
   return Verdict::Allow();
 }

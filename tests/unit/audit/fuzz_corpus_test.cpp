@@ -111,9 +111,8 @@ TEST_F(FuzzCorpus, CommittedSeedsAreRealSegments) {
 
 TEST_F(FuzzCorpus, Write) {
   const bool commit = std::getenv("GH_WRITE_AUDIT_CORPUS") != nullptr;
-  const fs::path out = commit ? kCorpus
-                              : fs::temp_directory_path() /
-                                    ("gh-corpus-" + std::to_string(::getpid()));
+  const fs::path out =
+      commit ? kCorpus : fs::temp_directory_path() / ("gh-corpus-" + std::to_string(::getpid()));
   fs::create_directories(out);
   size_t written = 0;
   auto put = [&](const std::string& name, const std::string& bytes) {
@@ -139,7 +138,8 @@ TEST_F(FuzzCorpus, Write) {
   write(3, true);  // recovery: closes 0, starts 1 with checkpoint + recovery
   put("ok_recovered", seg(0) + seg(1));
   EXPECT_EQ(written, 6u);
-  for (const auto& e : fs::directory_iterator(out)) EXPECT_GT(fs::file_size(e.path()), kSegmentHeaderSize);
+  for (const auto& e : fs::directory_iterator(out))
+    EXPECT_GT(fs::file_size(e.path()), kSegmentHeaderSize);
   if (!commit) fs::remove_all(out);
 }
 
