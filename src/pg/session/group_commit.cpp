@@ -26,25 +26,24 @@ asio::awaitable<bool> GroupCommit::wait(uint64_t seq) {
 }
 
 void GroupCommit::flush() {
+  if (passes_ < kDeferPasses) {
+    // Let the reactor run again first, so sessions whose queries are arriving right now
+    // join this round (bigger groups, fewer syncs).
+    ++passes_;
+    asio::post(ex_, [this] { flush(); });
+    return;
+  }
+  passes_ = 0;
   scheduled_ = false;
-  if (in_flight_ || waiters_.empty()) return;  // the round in flight takes the next ones
-  // One sync per round, on the stream's syncer thread: the io thread keeps relaying for
-  // other sessions meanwhile, and whoever asks during this sync joins the next round.
-  in_flight_ = true;
-  auto waiting = std::make_shared<std::vector<std::function<void(bool)>>>();
-  waiting->swap(waiters_);
-  uint64_t seq = writer_.last_seq();
+  std::vector<std::function<void(bool)>> waiting;
+  waiting.swap(waiters_);
+  // On the io thread itself: msync of the new pages takes ~0.1 ms here, less than a hop
+  // to another thread on a busy machine.
+  bool ok = writer_.sync_now();
   ++syncs_;
-  writer_.request_sync(seq, [this, waiting, ex = ex_](bool ok) {
-    asio::post(ex, [this, waiting, ok] {
-      in_flight_ = false;
-      for (auto& w : *waiting) w(ok);
-      if (!waiters_.empty() && !scheduled_) {
-        scheduled_ = true;
-        asio::post(ex_, [this] { flush(); });
-      }
-    });
-  });
+  for (auto& w : waiting) {
+    asio::post(ex_, [w = std::move(w), ok] { w(ok); });
+  }
 }
 
 }  // namespace gh::pg

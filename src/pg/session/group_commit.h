@@ -1,9 +1,8 @@
 #pragma once
 
 // Strict audit durability with group commit per io thread: the sessions that need their
-// records on disk before forwarding register here; one sync request per round (made
-// after every session that became ready in the round has registered) releases them
-// all. One round is in flight at a time; the io thread keeps relaying meanwhile.
+// records on disk before forwarding register here; one sync on the io thread, run after
+// every session that became ready in this round has registered, releases them all.
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -33,7 +32,8 @@ class GroupCommit {
   asio::any_io_executor ex_;
   std::vector<std::function<void(bool)>> waiters_;
   bool scheduled_ = false;
-  bool in_flight_ = false;  // a sync requested from the syncer has not come back yet
+  static constexpr int kDeferPasses = 2;
+  int passes_ = 0;  // times this round's flush was deferred past the reactor
   uint64_t syncs_ = 0;
 };
 
