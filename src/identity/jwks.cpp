@@ -37,8 +37,22 @@ struct KeyOutcome {
   std::string error;
 };
 
-KeyOutcome skip() { return {.skip = true}; }
-KeyOutcome fail(std::string why) { return {.error = std::move(why)}; }
+KeyOutcome skip() {
+  KeyOutcome k;
+  k.skip = true;
+  return k;
+}
+KeyOutcome fail(std::string why) {
+  KeyOutcome k;
+  k.error = std::move(why);
+  return k;
+}
+KeyOutcome usable(EvpPkeyPtr key, AlgorithmSet algorithms) {
+  KeyOutcome k;
+  k.key = std::move(key);
+  k.algorithms = algorithms;
+  return k;
+}
 
 std::optional<std::string> b64_member(simdjson::dom::object jwk, std::string_view name) {
   auto text = json::string_member(jwk, name);
@@ -82,7 +96,7 @@ KeyOutcome rsa_key(simdjson::dom::object jwk, std::optional<std::string_view> al
   }
   EvpPkeyPtr key = from_params("RSA", bld.get());
   if (!key) return fail("RSA key parameters are rejected by OpenSSL");
-  return {.key = std::move(key), .algorithms = algs};
+  return usable(std::move(key), algs);
 }
 
 KeyOutcome ec_key(simdjson::dom::object jwk, std::optional<std::string_view> alg) {
@@ -115,7 +129,7 @@ KeyOutcome ec_key(simdjson::dom::object jwk, std::optional<std::string_view> alg
   // OpenSSL decodes the point and refuses one that is not on the curve.
   EvpPkeyPtr key = from_params("EC", bld.get());
   if (!key) return fail("EC key point is not on curve " + std::string(*crv));
-  return {.key = std::move(key), .algorithms = algorithm_bit(a)};
+  return usable(std::move(key), algorithm_bit(a));
 }
 
 KeyOutcome okp_key(simdjson::dom::object jwk, std::optional<std::string_view> alg) {
@@ -128,7 +142,7 @@ KeyOutcome okp_key(simdjson::dom::object jwk, std::optional<std::string_view> al
   EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), x->size()));
   if (!key) return fail("Ed25519 key is rejected by OpenSSL");
-  return {.key = std::move(key), .algorithms = algorithm_bit(JwsAlgorithm::kEdDSA)};
+  return usable(std::move(key), algorithm_bit(JwsAlgorithm::kEdDSA));
 }
 
 KeyOutcome parse_key(simdjson::dom::object jwk) {

@@ -68,12 +68,12 @@ std::vector<std::string> split_path(std::string_view path) {
 std::optional<TokenError> read_groups(dom::object claims, const std::vector<std::string>& path,
                                       std::vector<std::string>* groups) {
   if (path.empty()) return std::nullopt;
-  dom::element cur = claims;
-  for (const std::string& part : path) {
-    dom::object obj;
+  dom::element cur;
+  dom::object obj = claims;
+  for (size_t i = 0; i < path.size(); ++i) {
     // A missing step means the principal has no groups, not a broken token.
-    if (cur.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
-    if (obj.at_key(part).get(cur) != simdjson::SUCCESS) return std::nullopt;
+    if (i > 0 && cur.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+    if (obj.at_key(path[i]).get(cur) != simdjson::SUCCESS) return std::nullopt;
   }
   std::string_view s;
   if (cur.get_string().get(s) == simdjson::SUCCESS) {
@@ -112,7 +112,7 @@ bool audience_matches(dom::object claims, const std::vector<std::string>& accept
   return false;
 }
 
-std::string quoted(std::string_view s) {
+std::string shown(std::string_view s) {
   constexpr size_t kMax = 64;  // messages reach logs and audit: keep them bounded
   std::string out = "\"";
   for (char c : s.substr(0, kMax)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
@@ -186,7 +186,7 @@ TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
   if (!alg_name) return err(F::kMalformed, "token header has no \"alg\" string");
   auto alg = parse_algorithm(*alg_name);
   // none, HS*, and anything else unknown: the token cannot choose how it is checked.
-  if (!alg) return err(F::kUnsupportedAlgorithm, "algorithm " + quoted(*alg_name) + " is refused");
+  if (!alg) return err(F::kUnsupportedAlgorithm, "algorithm " + shown(*alg_name) + " is refused");
   if (json::present(header, "crit")) {
     return err(F::kUnsupportedAlgorithm, "token header has \"crit\" extensions");
   }
@@ -199,22 +199,22 @@ TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
   // Copy what is needed from the header: the parser is reused for the claims.
   std::string kid_copy(kid);
   const Jwk* key = jwks.find(kid_copy);
-  if (key == nullptr) return err(F::kUnknownKey, "no key with kid " + quoted(kid_copy));
+  if (key == nullptr) return err(F::kUnknownKey, "no key with kid " + shown(kid_copy));
   if ((key->algorithms & algorithm_bit(*alg)) == 0) {
     return err(F::kUnsupportedAlgorithm, "algorithm " + std::string(*alg_name) +
-                                             " does not match key " + quoted(kid_copy));
+                                             " does not match key " + shown(kid_copy));
   }
   std::string_view signing_input = token.substr(0, dot2);
   if (!verify_signature(*alg, key->key.get(), signing_input, *signature)) {
-    return err(F::kBadSignature, "signature does not verify with key " + quoted(kid_copy));
+    return err(F::kBadSignature, "signature does not verify with key " + shown(kid_copy));
   }
 
   dom::object claims;
   if (auto e = parse_object(*payload_json, parser, "token claims", &claims)) return *e;
   auto iss = json::string_member(claims, "iss");
   if (!iss || *iss != config_.issuer) {
-    return err(F::kWrongIssuer, "issuer " + (iss ? quoted(*iss) : "(none)") + " is not " +
-                                    quoted(config_.issuer));
+    return err(F::kWrongIssuer, "issuer " + (iss ? shown(*iss) : "(none)") + " is not " +
+                                    shown(config_.issuer));
   }
   if (!audience_matches(claims, config_.audiences)) {
     return err(F::kWrongAudience, "token audience does not include an accepted audience");
@@ -237,7 +237,7 @@ TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
   p.issuer = std::string(*iss);
   auto sub = json::string_member(claims, config_.subject_claim);
   if (!sub || sub->empty()) {
-    return err(F::kMalformed, "token has no subject claim " + quoted(config_.subject_claim));
+    return err(F::kMalformed, "token has no subject claim " + shown(config_.subject_claim));
   }
   p.subject = std::string(*sub);
   for (const auto& name : config_.display_name_claims) {
