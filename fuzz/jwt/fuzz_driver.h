@@ -74,8 +74,8 @@ inline Outcome run_one(std::string_view in, TokenVerdict* verdict = nullptr) {
   if (mode == 2) {
     size_t nl = in.find('\n');
     if (nl == std::string_view::npos) return Outcome::kEmpty;
-    std::string input = base64url_encode(in.substr(0, nl)) + "." +
-                        base64url_encode(in.substr(nl + 1));
+    std::string input =
+        base64url_encode(in.substr(0, nl)) + "." + base64url_encode(in.substr(nl + 1));
     token = input + "." + base64url_encode(sign_ed25519(input));
   }
   TokenVerdict v = fixed_verifier().verify(token, fixed_jwks(), kNow);

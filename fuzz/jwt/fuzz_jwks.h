@@ -8,8 +8,18 @@ inline constexpr char kIssuer[] = "https://idp.fuzz.example";
 inline constexpr char kAudience[] = "gatehouse";
 inline constexpr long long kNow = 1800000000;
 // Private Ed25519 seed: the target signs mode-2 inputs with it.
-inline constexpr unsigned char kEd25519Seed[32] = {245, 254, 144, 92, 111, 55, 220, 138, 190, 196, 73, 22, 124, 175, 235, 33, 207, 200, 230, 210, 79, 18, 21, 84, 233, 90, 156, 151, 42, 197, 227, 34};
+inline constexpr unsigned char kEd25519Seed[32] = {
+    245, 254, 144, 92, 111, 55, 220, 138, 190, 196, 73, 22, 124, 175, 235, 33,
+    207, 200, 230, 210, 79, 18, 21, 84, 233, 90, 156, 151, 42, 197, 227, 34};
 inline constexpr char kJwks[] =
-    "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"IdM9p6sGbvxr51Q_cNRd0s3Fy8x8Ku6prcKo9UtRXEQ\",\"kid\":\"ed\",\"alg\":\"EdDSA\",\"use\":\"sig\"},{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"UmqqBAfc3XWF4OkfU5sYMpOflnsXG4fpNiaAQgRrVbQ\",\"y\":\"M-dA4g8bk1gWfvhTVUZ1LMW-PB0d9b8xGcAuzJO_Qzo\",\"kid\":\"p256\",\"use\":\"sig\"},{\"kty\":\"RSA\",\"n\":\"2V3z4RutxDgdSSFm6Ajz5KZBweSpo8hp7q5zvesOqINSbK1Dyn90uUUd6P7nXOYoGBPPt-UVmj98w1HcYR9oC5UdusB1OXFPL6Aw_FiPMDAs-iIEuELmvbvOFyc_tlVzLlsXZyF0XIfpC6HF-BT79BspuxotOouZlOy8I27d0oxKMwwObVZmT8ybsNo8t4_cZFhq9kupFWQ77hClBDqFQTH3lBUkim6ApveUkTWjEOuhdYGQI2f_6DPv7FRN98l92buFWNrHqBsg-xk_8fHHUk2FH51qFjmaB-uKhepUvdWYKcHtgqrh1Eg_3cCZRpQOALhKuForUzKXAYRW3_STYQ\",\"e\":\"AQAB\",\"kid\":\"rsa\"},{\"kty\":\"oct\",\"k\":\"bm90IGEgdmVyaWZpY2F0aW9uIGtleQ\",\"kid\":\"hmac\"}]}";
+    "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"IdM9p6sGbvxr51Q_cNRd0s3Fy8x8Ku6prc"
+    "Ko9UtRXEQ\",\"kid\":\"ed\",\"alg\":\"EdDSA\",\"use\":\"sig\"},{\"kty\":\"EC\",\"crv\":\"P-"
+    "256\",\"x\":\"UmqqBAfc3XWF4OkfU5sYMpOflnsXG4fpNiaAQgRrVbQ\",\"y\":\"M-dA4g8bk1gWfvhTVUZ1LM"
+    "W-PB0d9b8xGcAuzJO_Qzo\",\"kid\":\"p256\",\"use\":\"sig\"},{\"kty\":\"RSA\",\"n\":\"2V3z4Ru"
+    "txDgdSSFm6Ajz5KZBweSpo8hp7q5zvesOqINSbK1Dyn90uUUd6P7nXOYoGBPPt-UVmj98w1HcYR9oC5UdusB1OXFPL"
+    "6Aw_FiPMDAs-iIEuELmvbvOFyc_tlVzLlsXZyF0XIfpC6HF-BT79BspuxotOouZlOy8I27d0oxKMwwObVZmT8ybsNo"
+    "8t4_cZFhq9kupFWQ77hClBDqFQTH3lBUkim6ApveUkTWjEOuhdYGQI2f_6DPv7FRN98l92buFWNrHqBsg-xk_8fHHU"
+    "k2FH51qFjmaB-uKhepUvdWYKcHtgqrh1Eg_3cCZRpQOALhKuForUzKXAYRW3_STYQ\",\"e\":\"AQAB\",\"kid\""
+    ":\"rsa\"},{\"kty\":\"oct\",\"k\":\"bm90IGEgdmVyaWZpY2F0aW9uIGtleQ\",\"kid\":\"hmac\"}]}";
 
 }  // namespace gh::identity::fuzz

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes fuzz/jwt/fuzz_jwks.h and the seed corpus fuzz/jwt/corpus/ (deterministic).
+"""Writes fuzz/jwt/fuzz_jwks.h and the seed corpus fuzz/jwt/corpus/ (deterministic but for
+the ECDSA and PSS signatures, which are randomized).
 
 The keys are test-only: an Ed25519 key and a P-256 key from fixed secrets, and an RSA key
 kept below. The first byte of a seed picks the target's mode: 0 = JWKS document,
@@ -120,9 +121,18 @@ def write_header():
         f.write('inline constexpr char kAudience[] = "%s";\n' % AUDIENCE)
         f.write("inline constexpr long long kNow = 1800000000;\n")
         f.write("// Private Ed25519 seed: the target signs mode-2 inputs with it.\n")
-        f.write("inline constexpr unsigned char kEd25519Seed[32] = {%s};\n" %
-                ", ".join(str(b) for b in ED_SEED))
-        f.write('inline constexpr char kJwks[] =\n    "%s";\n\n' % text)
+        seed = [", ".join(str(b) for b in ED_SEED[i:i + 16]) for i in (0, 16)]
+        f.write("inline constexpr unsigned char kEd25519Seed[32] = {\n    %s,\n    %s};\n" %
+                tuple(seed))
+        chunks = []
+        while text:
+            cut = 90
+            while text[:cut].endswith("\\"):  # never split an escape
+                cut -= 1
+            chunks.append(text[:cut])
+            text = text[cut:]
+        f.write("inline constexpr char kJwks[] =\n%s;\n\n" %
+                "\n".join('    "%s"' % c for c in chunks))
         f.write("}  // namespace gh::identity::fuzz\n")
 
 

@@ -62,7 +62,8 @@ std::optional<std::string> b64_member(simdjson::dom::object jwk, std::string_vie
 
 EvpPkeyPtr from_params(const char* type, OSSL_PARAM_BLD* bld) {
   std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0) return nullptr;
   EVP_PKEY* raw = nullptr;
   if (EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) return nullptr;
@@ -120,8 +121,7 @@ KeyOutcome ec_key(simdjson::dom::object jwk, std::optional<std::string_view> alg
   }
   std::string point = "\x04" + *x + *y;  // SEC1 uncompressed
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-  if (!bld ||
-      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+  if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                         point.size())) {
     return fail("out of memory");
@@ -212,7 +212,8 @@ Result<Jwks> Jwks::parse(std::string_view text) {
       continue;
     }
     for (const Jwk& other : out.keys_) {
-      if (!kid.empty() && other.kid == kid) return Status::Invalid(where + ": kid is used by two keys");
+      if (!kid.empty() && other.kid == kid)
+        return Status::Invalid(where + ": kid is used by two keys");
     }
     out.keys_.push_back(Jwk{std::move(kid), k.algorithms, std::move(k.key)});
   }

@@ -37,7 +37,8 @@ std::optional<TokenError> read_date(dom::object claims, std::string_view name,
   dom::element e;
   if (claims.at_key(name).get(e) != simdjson::SUCCESS) return std::nullopt;
   *out = numeric_date(e);
-  if (!*out) return err(TokenFailure::kMalformed, "claim \"" + std::string(name) + "\" is not a number");
+  if (!*out)
+    return err(TokenFailure::kMalformed, "claim \"" + std::string(name) + "\" is not a number");
   return std::nullopt;
 }
 
@@ -124,14 +125,22 @@ std::string shown(std::string_view s) {
 
 std::string_view category_name(TokenFailure f) {
   switch (f) {
-    case TokenFailure::kMalformed: return "malformed";
-    case TokenFailure::kUnsupportedAlgorithm: return "unsupported_algorithm";
-    case TokenFailure::kUnknownKey: return "unknown_key";
-    case TokenFailure::kBadSignature: return "bad_signature";
-    case TokenFailure::kExpired: return "expired";
-    case TokenFailure::kNotYetValid: return "not_yet_valid";
-    case TokenFailure::kWrongIssuer: return "wrong_issuer";
-    case TokenFailure::kWrongAudience: return "wrong_audience";
+    case TokenFailure::kMalformed:
+      return "malformed";
+    case TokenFailure::kUnsupportedAlgorithm:
+      return "unsupported_algorithm";
+    case TokenFailure::kUnknownKey:
+      return "unknown_key";
+    case TokenFailure::kBadSignature:
+      return "bad_signature";
+    case TokenFailure::kExpired:
+      return "expired";
+    case TokenFailure::kNotYetValid:
+      return "not_yet_valid";
+    case TokenFailure::kWrongIssuer:
+      return "wrong_issuer";
+    case TokenFailure::kWrongAudience:
+      return "wrong_audience";
   }
   return "unknown";
 }
@@ -158,8 +167,7 @@ Result<TokenVerifier> TokenVerifier::create(VerifierConfig config) {
 TokenVerifier::TokenVerifier(VerifierConfig c)
     : config_(std::move(c)), groups_path_(split_path(config_.groups_claim)) {}
 
-TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
-                                   int64_t now) const {
+TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks, int64_t now) const {
   using F = TokenFailure;
   if (token.size() > kMaxTokenBytes) {
     return err(F::kMalformed, "token is larger than " + std::to_string(kMaxTokenBytes) + " bytes");
@@ -201,8 +209,8 @@ TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
   const Jwk* key = jwks.find(kid_copy);
   if (key == nullptr) return err(F::kUnknownKey, "no key with kid " + shown(kid_copy));
   if ((key->algorithms & algorithm_bit(*alg)) == 0) {
-    return err(F::kUnsupportedAlgorithm, "algorithm " + std::string(*alg_name) +
-                                             " does not match key " + shown(kid_copy));
+    return err(F::kUnsupportedAlgorithm,
+               "algorithm " + std::string(*alg_name) + " does not match key " + shown(kid_copy));
   }
   std::string_view signing_input = token.substr(0, dot2);
   if (!verify_signature(*alg, key->key.get(), signing_input, *signature)) {
@@ -213,8 +221,8 @@ TokenVerdict TokenVerifier::verify(std::string_view token, const Jwks& jwks,
   if (auto e = parse_object(*payload_json, parser, "token claims", &claims)) return *e;
   auto iss = json::string_member(claims, "iss");
   if (!iss || *iss != config_.issuer) {
-    return err(F::kWrongIssuer, "issuer " + (iss ? shown(*iss) : "(none)") + " is not " +
-                                    shown(config_.issuer));
+    return err(F::kWrongIssuer,
+               "issuer " + (iss ? shown(*iss) : "(none)") + " is not " + shown(config_.issuer));
   }
   if (!audience_matches(claims, config_.audiences)) {
     return err(F::kWrongAudience, "token audience does not include an accepted audience");

@@ -50,13 +50,20 @@ struct AlgorithmParams {
 
 AlgorithmParams params_for(JwsAlgorithm alg) {
   switch (alg) {
-    case JwsAlgorithm::kRS256: return {EVP_PKEY_RSA, EVP_sha256(), false, 0, 0};
-    case JwsAlgorithm::kRS384: return {EVP_PKEY_RSA, EVP_sha384(), false, 0, 0};
-    case JwsAlgorithm::kRS512: return {EVP_PKEY_RSA, EVP_sha512(), false, 0, 0};
-    case JwsAlgorithm::kPS256: return {EVP_PKEY_RSA, EVP_sha256(), true, 0, 0};
-    case JwsAlgorithm::kES256: return {EVP_PKEY_EC, EVP_sha256(), false, 32, 256};
-    case JwsAlgorithm::kES384: return {EVP_PKEY_EC, EVP_sha384(), false, 48, 384};
-    case JwsAlgorithm::kEdDSA: return {EVP_PKEY_ED25519, nullptr, false, 0, 0};
+    case JwsAlgorithm::kRS256:
+      return {EVP_PKEY_RSA, EVP_sha256(), false, 0, 0};
+    case JwsAlgorithm::kRS384:
+      return {EVP_PKEY_RSA, EVP_sha384(), false, 0, 0};
+    case JwsAlgorithm::kRS512:
+      return {EVP_PKEY_RSA, EVP_sha512(), false, 0, 0};
+    case JwsAlgorithm::kPS256:
+      return {EVP_PKEY_RSA, EVP_sha256(), true, 0, 0};
+    case JwsAlgorithm::kES256:
+      return {EVP_PKEY_EC, EVP_sha256(), false, 32, 256};
+    case JwsAlgorithm::kES384:
+      return {EVP_PKEY_EC, EVP_sha384(), false, 48, 384};
+    case JwsAlgorithm::kEdDSA:
+      return {EVP_PKEY_ED25519, nullptr, false, 0, 0};
   }
   return {EVP_PKEY_NONE, nullptr, false, 0, 0};
 }

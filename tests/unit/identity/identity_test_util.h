@@ -28,10 +28,18 @@ inline EvpPkeyPtr generate_key(JwsAlgorithm alg) {
     case JwsAlgorithm::kRS256:
     case JwsAlgorithm::kRS384:
     case JwsAlgorithm::kRS512:
-    case JwsAlgorithm::kPS256: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
-    case JwsAlgorithm::kES256: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-    case JwsAlgorithm::kES384: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
-    case JwsAlgorithm::kEdDSA: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case JwsAlgorithm::kPS256:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+      break;
+    case JwsAlgorithm::kES256:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+      break;
+    case JwsAlgorithm::kES384:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+      break;
+    case JwsAlgorithm::kEdDSA:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+      break;
   }
   if (k == nullptr) throw std::runtime_error("keygen failed");
   return EvpPkeyPtr(k);
@@ -61,8 +69,8 @@ inline std::string jwk_json(EVP_PKEY* key, const std::string& kid, const std::st
     EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof buf, &len);
     size_t c = (len - 1) / 2;
     std::string x(reinterpret_cast<char*>(buf + 1), c), y(reinterpret_cast<char*>(buf + 1 + c), c);
-    fields = std::string(R"("kty":"EC","crv":")") + (c == 32 ? "P-256" : "P-384") +
-             R"(","x":")" + b64(x) + R"(","y":")" + b64(y) + "\"";
+    fields = std::string(R"("kty":"EC","crv":")") + (c == 32 ? "P-256" : "P-384") + R"(","x":")" +
+             b64(x) + R"(","y":")" + b64(y) + "\"";
   } else {
     unsigned char buf[32];
     size_t len = sizeof buf;

@@ -16,9 +16,9 @@ TEST(Jwks, ParsesEveryKeyType) {
   auto p256 = generate_key(JwsAlgorithm::kES256);
   auto p384 = generate_key(JwsAlgorithm::kES384);
   auto ed = generate_key(JwsAlgorithm::kEdDSA);
-  auto jwks = Jwks::parse(jwks_json({jwk_json(rsa.get(), "r", ""), jwk_json(p256.get(), "e1", ""),
-                                     jwk_json(p384.get(), "e2", "ES384"),
-                                     jwk_json(ed.get(), "o", "EdDSA")}));
+  auto jwks = Jwks::parse(
+      jwks_json({jwk_json(rsa.get(), "r", ""), jwk_json(p256.get(), "e1", ""),
+                 jwk_json(p384.get(), "e2", "ES384"), jwk_json(ed.get(), "o", "EdDSA")}));
   ASSERT_TRUE(jwks.ok()) << jwks.status().message();
   EXPECT_EQ(jwks->size(), 4u);
   EXPECT_EQ(jwks->skipped(), 0u);

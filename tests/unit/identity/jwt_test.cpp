@@ -95,7 +95,7 @@ std::string* JwtTest::jwks_text_ = nullptr;
 
 TEST_F(JwtTest, AcceptsEveryAlgorithm) {
   const std::pair<const char*, const char*> cases[] = {
-      {"RS256", "rsa"},  {"RS384", "rsa"},  {"RS512", "rsa"}, {"PS256", "rsa"},
+      {"RS256", "rsa"},    {"RS384", "rsa"},  {"RS512", "rsa"},  {"PS256", "rsa"},
       {"PS256", "rsa-ps"}, {"ES256", "p256"}, {"ES384", "p384"}, {"EdDSA", "ed"},
   };
   for (const auto& [alg, kid] : cases) {
@@ -138,8 +138,8 @@ TEST_F(JwtTest, NestedGroupsAndConfigurableClaims) {
   EXPECT_TRUE(r.principal().groups.empty());
 
   claims.extra = R"("client_id":"etl","realm_access":{"roles":["a",1]})";
-  expect_refused(v->verify(token("ES256", "p256", claims), *jwks_, kNow),
-                 TokenFailure::kMalformed, "non-string");
+  expect_refused(v->verify(token("ES256", "p256", claims), *jwks_, kNow), TokenFailure::kMalformed,
+                 "non-string");
 }
 
 TEST_F(JwtTest, AudienceMayBeAnArray) {
@@ -223,8 +223,8 @@ TEST_F(JwtTest, RefusesWrongAudience) {
 }
 
 TEST_F(JwtTest, RefusesUnknownKid) {
-  std::string t = make_token(header("RS256", "rotated-away"), Claims{}.json(), "RS256",
-                             key("other"));
+  std::string t =
+      make_token(header("RS256", "rotated-away"), Claims{}.json(), "RS256", key("other"));
   expect_refused(verify(t), TokenFailure::kUnknownKey, "rotated-away");
   // Without kid and with several keys there is no key to use.
   t = make_token(R"({"alg":"RS256"})", Claims{}.json(), "RS256", key("rsa"));
@@ -312,8 +312,8 @@ TEST_F(JwtTest, RefusesMalformedHeaderAndClaims) {
   expect_refused(with("[]", good), TokenFailure::kMalformed, "header");
   expect_refused(with(R"({"kid":"ed"})", good), TokenFailure::kMalformed, "alg");
   expect_refused(with(R"({"alg":5,"kid":"ed"})", good), TokenFailure::kMalformed, "alg");
-  expect_refused(with(R"({"alg":"EdDSA","kid":"ed","alg":"none"})", good),
-                 TokenFailure::kMalformed, "duplicate");
+  expect_refused(with(R"({"alg":"EdDSA","kid":"ed","alg":"none"})", good), TokenFailure::kMalformed,
+                 "duplicate");
   expect_refused(with(R"({"alg":"EdDSA","kid":["ed"]})", good), TokenFailure::kMalformed, "kid");
   expect_refused(with(R"({"alg":"EdDSA","kid":"ed","crit":["exp"]})", good),
                  TokenFailure::kUnsupportedAlgorithm, "crit");
