@@ -6,7 +6,7 @@
 
 #include "audit/admin_stream.h"
 #include "common/json_writer.h"
-#include "pg/session/session_recorder.h"
+#include "common/clock.h"
 
 namespace gh::app {
 
@@ -19,6 +19,17 @@ store::AuditCheckpoint to_store_checkpoint(const audit::Checkpoint& c) {
   s.time_ns = c.time_ns;
   s.signature_b64 = c.signature_b64;
   return s;
+}
+
+audit::Checkpoint from_store_checkpoint(const store::AuditCheckpoint& c) {
+  audit::Checkpoint a;
+  a.stream = c.stream;
+  a.segment = c.segment;
+  a.seq = c.seq;
+  a.hash_hex = c.hash_hex;
+  a.time_ns = c.time_ns;
+  a.signature_b64 = c.signature_b64;
+  return a;
 }
 
 Result<std::unique_ptr<audit::Signer>> load_or_create_signer(const config::Config& cfg,

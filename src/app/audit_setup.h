@@ -34,6 +34,7 @@ Result<AuditStreams> open_audit_streams(const config::Config& cfg, int threads,
                                         std::shared_ptr<store::StateStore> store);
 
 store::AuditCheckpoint to_store_checkpoint(const audit::Checkpoint& c);
+audit::Checkpoint from_store_checkpoint(const store::AuditCheckpoint& c);
 
 // Records key.created / key.revoked on the admin stream (CLI processes).
 Status record_key_event(const config::Config& cfg, store::StateStore& st, audit::RecordType type,

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "app/audit_setup.h"
 #include "app/audit_time.h"
 #include "audit/signer.h"
 #include "audit/verify.h"
@@ -59,16 +60,8 @@ VerifyOutcome run_audit_verify(AuditEnv& env, std::optional<int64_t> since_ns) {
   }
   std::vector<audit::Checkpoint> checkpoints;
   checkpoints.reserve(stored->size());
-  for (const store::AuditCheckpoint& c : stored.value()) {
-    audit::Checkpoint cp;
-    cp.stream = c.stream;
-    cp.segment = c.segment;
-    cp.seq = c.seq;
-    cp.hash_hex = c.hash_hex;
-    cp.time_ns = c.time_ns;
-    cp.signature_b64 = c.signature_b64;
-    checkpoints.push_back(std::move(cp));
-  }
+  for (const store::AuditCheckpoint& c : stored.value())
+    checkpoints.push_back(from_store_checkpoint(c));
 
   audit::VerifyReport r = audit::verify(dir, *key.value(), checkpoints, since_ns);
   out.ok = r.ok();

@@ -27,7 +27,6 @@ struct GatewayCounters {
   std::atomic<uint64_t> backend_connect_failures{0};
   std::atomic<uint64_t> backend_lost{0};
   std::atomic<uint64_t> cancels_forwarded{0};
-  std::atomic<uint64_t> statements{0};
   std::atomic<uint64_t> audit_refusals{0};  // statements or logins refused: audit unwritable
 };
 

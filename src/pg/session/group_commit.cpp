@@ -40,7 +40,6 @@ void GroupCommit::flush() {
   // On the io thread itself: msync of the new pages takes ~0.1 ms here, less than a hop
   // to another thread on a busy machine.
   bool ok = writer_.sync_now();
-  ++syncs_;
   for (auto& w : waiting) {
     asio::post(ex_, [w = std::move(w), ok] { w(ok); });
   }

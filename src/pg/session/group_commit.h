@@ -23,7 +23,6 @@ class GroupCommit {
   // Resumes when everything appended up to `seq` is durable; false if it cannot be.
   asio::awaitable<bool> wait(uint64_t seq);
 
-  uint64_t syncs() const { return syncs_; }
 
  private:
   void flush();
@@ -34,7 +33,6 @@ class GroupCommit {
   bool scheduled_ = false;
   static constexpr int kDeferPasses = 2;
   int passes_ = 0;  // times this round's flush was deferred past the reactor
-  uint64_t syncs_ = 0;
 };
 
 }  // namespace gh::pg

@@ -31,16 +31,26 @@ struct RowShape {
 };
 using RowShapePtr = std::shared_ptr<const RowShape>;
 
+// The plain part of a pending request: what is still needed after it left the queue.
+struct RequestCore {
+  RequestKind kind;
+  uint64_t statement_id;
+  int64_t started_ns;
+  uint32_t synthetic;
+};
+
 struct PendingRequest {
   RequestKind kind = RequestKind::kSync;
   uint64_t statement_id = 0;  // kQuery / kExecute: the statement it runs; else 0
   int64_t started_ns = 0;     // steady clock, for durations
-  uint32_t synthetic = 0; // kSynthetic: index of its response in the tracker
+  uint32_t synthetic = 0;     // kSynthetic: index of its response in the tracker
   // kDescribe: 'S' or 'P' and the name described (where the answer's shape belongs);
   // kExecute: the portal's shape, reported to the hooks with its first result.
   char describe_kind = 0;
   std::string describe_name;
   RowShapePtr shape;
+
+  RequestCore core() const { return {kind, statement_id, started_ns, synthetic}; }
 
   static PendingRequest of(RequestKind kind, uint64_t statement_id, int64_t started_ns,
                            uint32_t synthetic = 0) {

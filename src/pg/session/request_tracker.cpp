@@ -82,7 +82,7 @@ void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_read
 bool RequestTracker::take_due_responses(std::string& out) {
   bool any = false;
   while (!queue_.empty() && queue_.front().kind == RequestKind::kSynthetic) {
-    PendingRequest req = queue_.front();
+    RequestCore req = queue_.front().core();
     pop_front();
     SyntheticResponse& r = synthetic_[req.synthetic];
     out += r.bytes;
@@ -231,7 +231,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
   }
 }
 
-void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r, int64_t now_ns) {
+void RequestTracker::finish_result(const RequestCore& req, ResultSummary& r, int64_t now_ns) {
   r.duration_ns = now_ns - req.started_ns;
   r.rows = rows_;
   r.bytes = bytes_;
@@ -239,7 +239,7 @@ void RequestTracker::finish_result(const PendingRequest& req, ResultSummary& r, 
   if (hooks_ != nullptr && req.statement_id != 0) hooks_->on_result(req.statement_id, r);
 }
 
-void RequestTracker::end_statement(const PendingRequest& req, int64_t now_ns, bool skipped) {
+void RequestTracker::end_statement(const RequestCore& req, int64_t now_ns, bool skipped) {
   if (hooks_ != nullptr && req.statement_id != 0)
     hooks_->on_end(req.statement_id, std::chrono::nanoseconds(now_ns - req.started_ns), skipped);
 }
@@ -248,7 +248,7 @@ void RequestTracker::end_statement(const PendingRequest& req, int64_t now_ns, bo
 void RequestTracker::skip_until_sync(int64_t now_ns) {
   while (!queue_.empty() && queue_.front().kind != RequestKind::kSync &&
          queue_.front().kind != RequestKind::kQuery) {
-    PendingRequest req = queue_.front();
+    RequestCore req = queue_.front().core();
     pop_front();
     if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
     if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
@@ -298,10 +298,10 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
     case msg::kEmptyQuery:
     case msg::kPortalSuspended: {
       if (queue_.empty()) return fail("unexpected result message from server");
-      PendingRequest req = queue_.front();
+      RequestCore req = queue_.front().core();
       if (req.kind != RequestKind::kQuery && req.kind != RequestKind::kExecute)
         return fail("result message does not match the pending request");
-      copy_in_ = copy_out_ = false;
+      copy_in_ = false;
       ResultSummary r;
       if (f.type == msg::kCommandComplete) {
         if (f.body.empty() || f.body.back() != '\0') return fail("malformed CommandComplete");
@@ -317,9 +317,9 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     }
     case msg::kErrorResponse: {
-      copy_in_ = copy_out_ = false;
+      copy_in_ = false;
       if (queue_.empty()) return TrackResult::kForward;  // e.g. FATAL on shutdown
-      PendingRequest req = queue_.front();
+      RequestCore req = queue_.front().core();
       ErrorFields e;
       parse_error_fields(f.body, e);
       if (req.kind == RequestKind::kQuery || req.kind == RequestKind::kExecute ||
@@ -341,10 +341,10 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
     case msg::kReadyForQuery: {
       if (f.body.size() != 1) return fail("malformed ReadyForQuery");
       tx_status_ = f.body[0];
-      copy_in_ = copy_out_ = false;
+      copy_in_ = false;
       // Anything still ahead of the Sync/Query was discarded by the server.
       while (!queue_.empty()) {
-        PendingRequest req = queue_.front();
+        RequestCore req = queue_.front().core();
         pop_front();
         if (req.kind == RequestKind::kSync || req.kind == RequestKind::kFunctionCall) break;
         if (req.kind == RequestKind::kQuery) {
@@ -403,7 +403,6 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     case msg::kCopyOutResponse:
     case msg::kCopyBothResponse:
-      copy_out_ = true;
       return TrackResult::kForward;
     case msg::kCopyDone:
     case msg::kFunctionCallResponse:

@@ -80,8 +80,8 @@ class RequestTracker {
                        std::string_view portal, const BindMessage* bind, uint32_t max_rows,
                        int64_t now_ns);
   void queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns);
-  void finish_result(const PendingRequest& req, ResultSummary& r, int64_t now_ns);
-  void end_statement(const PendingRequest& req, int64_t now_ns, bool skipped);
+  void finish_result(const RequestCore& req, ResultSummary& r, int64_t now_ns);
+  void end_statement(const RequestCore& req, int64_t now_ns, bool skipped);
   void skip_until_sync(int64_t now_ns);
   // Files the shape a Describe was answered with under its statement or portal.
   void store_shape(const PendingRequest& describe, RowShapePtr shape);
@@ -105,7 +105,6 @@ class RequestTracker {
   };
   std::vector<SyntheticResponse> synthetic_;  // indexed by PendingRequest::synthetic
   std::vector<uint32_t> free_synthetic_;
-  bool copy_out_ = false;
   uint64_t rows_ = 0;
   uint64_t bytes_ = 0;
 

@@ -98,9 +98,10 @@ void SessionRecorder::record_end(int64_t now_ns, std::string_view reason, uint64
 }
 
 void SessionRecorder::append_params(JsonWriter& w, const BindMessage& bind) {
-  std::vector<BindParam> params;
+  std::vector<BindParam>& params = params_scratch_;
+  std::vector<uint32_t>& truncated = truncated_scratch_;
+  truncated.clear();
   w.key("params").begin_array();
-  std::vector<uint32_t> truncated;
   if (bind_params(bind, params)) {
     uint64_t budget = cfg_.statement_params_max_bytes;
     for (uint32_t i = 0; i < params.size(); ++i) {
@@ -199,7 +200,8 @@ void SessionRecorder::on_result(uint64_t id, const ResultSummary& r) {
   payload_.clear();
   JsonWriter w(payload_);
   w.begin_object().field("session", id_.session_id).field("n", id);
-  w.key("columns").raw(id == cur_id_ ? cur_columns_json_ : std::string("[]"));
+  w.key("columns").raw(id == cur_id_ ? std::string_view(cur_columns_json_)
+                                     : std::string_view("[]"));
   w.field("rows", r.rows)
       .field("bytes", r.bytes)
       .field("duration_us", r.duration_ns / 1000)

@@ -62,14 +62,14 @@ class SessionRecorder final : public StatementHooks {
   uint64_t start_seq_ = 0;
   std::string error_;
   std::string payload_;  // reused
+  std::vector<BindParam> params_scratch_;     // reused per statement
+  std::vector<uint32_t> truncated_scratch_;
 
   // The current result of the statement at the front of the response order.
   uint64_t cur_id_ = 0;
-  int64_t cur_started_ns_ = 0;
   std::string cur_columns_json_ = "[]";
   std::vector<std::string> cur_rows_json_;
   std::vector<bool> cur_binary_;  // per column of the current result
-  std::vector<int64_t> started_ns_;  // not needed per id: results are in order
 };
 
 }  // namespace gh::pg
