@@ -12,6 +12,7 @@
 
 #include "app/audit_setup.h"
 #include "app/commands.h"
+#include "app/identity_setup.h"
 #include "app/options.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -63,6 +64,30 @@ int run_serve(const std::vector<std::string>& args) {
   std::vector<asio::any_io_executor> executors;
   for (int i = 0; i < threads.size(); ++i) executors.push_back(threads.context(i).get_executor());
   gateway.set_audit_writers(audit_streams->raw(), executors);
+  gateway.set_io_executors(executors);
+
+  auto authenticator = make_authenticator(*config);
+  if (!authenticator.ok()) {
+    spdlog::critical("{}", authenticator.status().message());
+    return 1;
+  }
+  if (authenticator.value()) {
+    authenticator.value()->start();
+    gateway.set_authenticator(authenticator.value().get());
+  }
+  auto instance_id = load_instance_id(config->data_dir);
+  if (!instance_id.ok()) {
+    spdlog::critical("{}", instance_id.status().message());
+    return 1;
+  }
+  auto roles = start_role_managers(*config, gateway, instance_id.value(),
+                                   audit_streams->writers[0].get(), executors[0]);
+  if (!roles.ok()) {
+    spdlog::critical("{}", roles.status().message());
+    return 1;
+  }
+  if (config->access.empty())
+    spdlog::warn("no access rules are configured: every login will be refused (deny by default)");
   // Each io thread ticks its own audit stream: checkpoints, recovery after a failure.
   for (int i = 0; i < threads.size(); ++i) {
     audit::StreamWriter* w = audit_streams->writers[static_cast<size_t>(i)].get();
@@ -111,8 +136,12 @@ int run_serve(const std::vector<std::string>& args) {
     listener.value()->close();
     main_ctx.stop();
   });
+  watch_revoked_keys(main_ctx, gateway);
+  sweep_periodically(main_ctx, roles.value(), audit_streams->writers[0].get(), executors[0]);
   main_ctx.run();
   threads.stop();
+  roles.value().stop();
+  if (authenticator.value()) authenticator.value()->stop();
   for (auto& w : audit_streams->writers) {
     Status st = w->close();
     if (!st.ok()) spdlog::error("audit: closing stream: {}", st.message());

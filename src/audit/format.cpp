@@ -17,7 +17,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 12> kTypeNames = {{
+constexpr std::array<TypeName, 14> kTypeNames = {{
     {RecordType::kSegmentClose, "segment.close"},
     {RecordType::kCheckpoint, "checkpoint"},
     {RecordType::kPrune, "prune"},
@@ -30,6 +30,8 @@ constexpr std::array<TypeName, 12> kTypeNames = {{
     {RecordType::kConfigLoaded, "config.loaded"},
     {RecordType::kKeyCreated, "key.created"},
     {RecordType::kKeyRevoked, "key.revoked"},
+    {RecordType::kCredentialGranted, "credential.granted"},
+    {RecordType::kCredentialRevoked, "credential.revoked"},
 }};
 
 // One digest context per thread, reused: EVP_MD_CTX_new per record costs an allocation.

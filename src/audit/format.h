@@ -88,7 +88,10 @@ enum class RecordType : uint8_t {
   kConfigLoaded = 48,
   kKeyCreated = 49,
   kKeyRevoked = 50,
-  // 64..95: review.* (reserved). 96..127: grant.* (reserved).
+  // 64..95: review.* (reserved).
+  // 96..127: backend credentials: an ephemeral role created for a session, and dropped.
+  kCredentialGranted = 96,
+  kCredentialRevoked = 97,
 };
 
 // "session.start", "checkpoint", ...; "unknown" for a value not listed above.

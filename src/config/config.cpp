@@ -12,6 +12,7 @@
 
 #include "common/crypto.h"
 #include "config/units.h"
+#include "config/loader.h"
 #include "config/yaml_reader.h"
 
 namespace gh::config {
@@ -27,11 +28,6 @@ namespace fs = std::filesystem;
 constexpr std::string_view kClientTlsKeys[] = {"cert_file", "key_file", "require"};
 constexpr std::string_view kLimitsKeys[] = {"startup_timeout", "idle_timeout", "max_message_size",
                                             "max_connections"};
-constexpr std::string_view kConnectionKeys[] = {
-    "name",         "host",          "port", "database",        "user",
-    "password_env", "password_file", "tls",  "connect_timeout",
-};
-constexpr std::string_view kBackendTlsKeys[] = {"mode", "ca_file"};
 constexpr std::string_view kAuditKeys[] = {"dir",          "durability",    "signing_key",
                                            "retention_days", "segment_size", "checkpoint_interval"};
 constexpr std::string_view kRecordingKeys[] = {"param_max_bytes", "statement_params_max_bytes",
@@ -45,13 +41,6 @@ constexpr int kMaxWorkers = 1024;
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
-}
-
-bool is_env_name(std::string_view s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
 }
 
 std::optional<uint16_t> parse_port(std::string_view s) {
@@ -92,43 +81,20 @@ fs::path config_dir(const std::string& file) {
   return ec ? fs::path(file).parent_path() : abs.parent_path();
 }
 
-// The gatehouse schema on top of the generic YamlReader.
-class Loader : public YamlReader {
- public:
-  Loader(const std::string& file, bool resolve_secrets)
-      : YamlReader(file, config_dir(file), /*check_files=*/resolve_secrets),
-        resolve_secrets_(resolve_secrets) {}
+}  // namespace
 
-  Result<Config> load(const std::string& text);
+namespace detail {
 
- private:
-  using SectionParser = void (Loader::*)(const Entry&, Config&);
-  struct TopLevelKey {
-    std::string_view key;
-    SectionParser parse;
-  };
-  // Every top-level key and its parser. A new section is one row here plus its parser.
-  static const TopLevelKey kTopLevelKeys[];
+bool is_env_name(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
 
-  void parse_listen(const Entry& e, Config& cfg);
-  void parse_workers(const Entry& e, Config& cfg);
-  void parse_data_dir(const Entry& e, Config& cfg);
-  void parse_log_level(const Entry& e, Config& cfg);
-  void parse_tls(const Entry& e, Config& cfg);
-  void parse_limits(const Entry& e, Config& cfg);
-  void parse_connections(const Entry& e, Config& cfg);
-  void parse_audit(const Entry& e, Config& cfg);
-  void parse_recording(const Entry& e, Config& cfg);
-  std::optional<uint64_t> read_size(const Entry& f, uint64_t min, uint64_t max,
-                                    const char* range);
-  void parse_connection(const YAML::Node& node, const std::string& path, int fallback_line,
-                        Config& cfg);
-  void parse_backend_tls(const Entry& e, BackendTls& tls);
-  void resolve_password(Connection& c, const std::string& path, int line);
-
-  bool resolve_secrets_;
-  std::map<std::string, int, std::less<>> connection_lines_;  // name -> line of first use
-};
+bool is_plain_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char);
+}
 
 const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"listen", &Loader::parse_listen},
@@ -140,6 +106,8 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"connections", &Loader::parse_connections},
     {"audit", &Loader::parse_audit},
     {"recording", &Loader::parse_recording},
+    {"identity", &Loader::parse_identity},
+    {"access", &Loader::parse_access},
 };
 
 Result<Config> Loader::load(const std::string& text) {
@@ -181,6 +149,7 @@ Result<Config> Loader::load(const std::string& text) {
     problem(1, std::string("cannot read config: ") + e.what());
   }
 
+  if (!has_problems()) check_access(cfg);
   if (cfg.audit.dir.empty()) cfg.audit.dir = (fs::path(cfg.data_dir) / "audit").string();
   if (cfg.audit.signing_key.empty())
     cfg.audit.signing_key = (fs::path(cfg.data_dir) / "audit-signing.key").string();
@@ -298,6 +267,40 @@ std::optional<uint64_t> Loader::read_size(const Entry& f, uint64_t min, uint64_t
   return size;
 }
 
+std::optional<std::chrono::seconds> Loader::read_seconds(const Entry& f, std::chrono::seconds min,
+                                                         std::chrono::seconds max) {
+  auto d = read_duration(f);
+  if (!d) return std::nullopt;
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  if (secs < min || (max.count() > 0 && secs > max)) {
+    std::string range = "at least " + std::to_string(min.count()) + "s";
+    if (max.count() > 0) range += " and at most " + std::to_string(max.count()) + "s";
+    problem(f.line, f.path + ": must be " + range);
+    return std::nullopt;
+  }
+  return secs;
+}
+
+std::optional<std::vector<std::string>> Loader::read_string_list(const Entry& f) {
+  std::vector<std::string> out;
+  if (f.value.IsScalar() && !f.value.Scalar().empty()) {
+    out.push_back(f.value.Scalar());
+    return out;
+  }
+  if (f.value.IsSequence()) {
+    for (const auto& item : f.value) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        problem(line_of(item, f.line), f.path + ": expected non-empty strings");
+        return std::nullopt;
+      }
+      out.push_back(item.Scalar());
+    }
+    if (!out.empty()) return out;
+  }
+  problem(f.line, f.path + ": expected a string or a list of strings");
+  return std::nullopt;
+}
+
 void Loader::parse_audit(const Entry& e, Config& cfg) {
   if (!expect_map(e.value, e.path, e.key_line)) return;
   AuditConfig& a = cfg.audit;
@@ -352,149 +355,10 @@ void Loader::parse_recording(const Entry& e, Config& cfg) {
   }
 }
 
-void Loader::parse_connections(const Entry& e, Config& cfg) {
-  if (!e.value.IsSequence()) {
-    problem(e.key_line, "connections: expected a list of connections");
-    return;
-  }
-  if (e.value.size() == 0) {
-    problem(e.key_line, "connections: at least one connection is required");
-    return;
-  }
-  for (size_t i = 0; i < e.value.size(); ++i) {
-    parse_connection(e.value[i], "connections[" + std::to_string(i) + "]", e.key_line, cfg);
-  }
-}
-
-void Loader::parse_connection(const YAML::Node& node, const std::string& path, int fallback_line,
-                              Config& cfg) {
-  int line = line_of(node, fallback_line);
-  if (!node.IsMap()) {
-    problem(line, path + ": expected a mapping with name, host, port, user, ...");
-    return;
-  }
-  Connection c;
-  c.where = {file(), line};
-  bool has_name = false;
-  bool has_user = false;
-  int env_line = 0;
-  int file_line = 0;
-  for (const Entry& f : entries(node, path, "connection", kConnectionKeys)) {
-    if (f.key == "name") {
-      has_name = true;
-      auto s = read_string(f);
-      if (!s) continue;
-      if (!std::all_of(s->begin(), s->end(), is_name_char)) {
-        problem(f.line, f.path + ": may contain only letters, digits, '_', '.' and '-'");
-        continue;
-      }
-      if (auto [pos, fresh] = connection_lines_.emplace(*s, f.line); !fresh) {
-        problem(f.line, f.path + ": connection name '" + *s + "' is already used on line " +
-                            std::to_string(pos->second));
-        continue;
-      }
-      c.name = std::move(*s);
-    } else if (f.key == "host") {
-      if (auto s = read_string(f)) c.host = std::move(*s);
-    } else if (f.key == "port") {
-      if (auto v = read_int(f, 1, 65535, "a port number 1-65535")) {
-        c.port = static_cast<uint16_t>(*v);
-      }
-    } else if (f.key == "database") {
-      if (auto s = read_string(f)) c.database = std::move(*s);
-    } else if (f.key == "user") {
-      has_user = true;
-      if (auto s = read_string(f)) c.user = std::move(*s);
-    } else if (f.key == "password_env") {
-      auto s = read_string(f);
-      if (!s) continue;
-      if (!is_env_name(*s)) {
-        problem(f.line, f.path + ": expected the name of an environment variable");
-        continue;
-      }
-      c.password_env = std::move(*s);
-      env_line = f.line;
-    } else if (f.key == "password_file") {
-      if (auto p = read_path(f)) {
-        c.password_file = std::move(*p);
-        file_line = f.line;
-      }
-    } else if (f.key == "tls") {
-      parse_backend_tls(f, c.tls);
-    } else if (f.key == "connect_timeout") {
-      auto d = read_duration(f);
-      if (d && d->count() == 0) {
-        problem(f.line, f.path + ": must be greater than 0");
-      } else if (d) {
-        c.connect_timeout = *d;
-      }
-    }
-  }
-  if (!has_name) problem(line, path + ": name is required");
-  if (!has_user) problem(line, path + ": user is required");
-  if (c.database.empty()) c.database = c.name;
-
-  if (env_line != 0 && file_line != 0) {
-    problem(std::max(env_line, file_line),
-            path + ": set at most one of password_env and password_file");
-  } else if (resolve_secrets_) {
-    resolve_password(c, path, env_line != 0 ? env_line : file_line);
-  }
-  cfg.connections.push_back(std::move(c));
-}
-
-// Reads the connection's secret. Messages name the variable or file, never a value.
-void Loader::resolve_password(Connection& c, const std::string& path, int line) {
-  if (!c.password_env.empty()) {
-    const char* v = std::getenv(c.password_env.c_str());
-    if (v == nullptr) {
-      problem(line,
-              path + ".password_env: environment variable '" + c.password_env + "' is not set");
-    } else {
-      c.password = v;
-    }
-  } else if (!c.password_file.empty()) {
-    std::string why;
-    if (!read_file(c.password_file, c.password, why)) {
-      if (auto missing = unreadable_reason(c.password_file)) why = *missing;
-      problem(line, path + ".password_file: cannot read '" + c.password_file + "': " + why);
-    }
-    while (!c.password.empty() && (c.password.back() == '\n' || c.password.back() == '\r')) {
-      c.password.pop_back();
-    }
-  }
-}
-
-void Loader::parse_backend_tls(const Entry& e, BackendTls& tls) {
-  if (!expect_map(e.value, e.path, e.key_line)) return;
-  int ca_line = 0;
-  bool has_ca = false;
-  for (const Entry& f : entries(e.value, e.path, "connection tls", kBackendTlsKeys)) {
-    if (f.key == "mode") {
-      static constexpr std::string_view kModes[] = {"disable", "require", "verify-full"};
-      auto m = read_choice(f, kModes);
-      if (!m) continue;
-      tls.mode = *m == "disable"   ? BackendTlsMode::kDisable
-                 : *m == "require" ? BackendTlsMode::kRequire
-                                   : BackendTlsMode::kVerifyFull;
-    } else if (f.key == "ca_file") {
-      has_ca = true;
-      if (auto p = read_path(f)) {
-        tls.ca_file = std::move(*p);
-        ca_line = f.line;
-      }
-    }
-  }
-  if (tls.mode == BackendTlsMode::kVerifyFull && !has_ca) {
-    problem(e.key_line, e.path + ".ca_file: required when mode is verify-full");
-  }
-  if (ca_line != 0) check_readable(tls.ca_file, e.path + ".ca_file", ca_line);
-}
-
-}  // namespace
+}  // namespace detail
 
 Result<Config> load_string(const std::string& text, const std::string& path, bool resolve_secrets) {
-  return Loader(path, resolve_secrets).load(text);
+  return detail::Loader(path, config_dir(path), resolve_secrets).load(text);
 }
 
 Result<Config> load_file(const std::string& path, bool resolve_secrets) {

@@ -29,20 +29,87 @@ struct BackendTls {
   std::string ca_file;  // required for verify-full
 };
 
+// A login to the server: a user and its secret reference (at most one of password_env and
+// password_file; the value is read at load time into `password` and never logged).
+struct BackendCredential {
+  std::string user;
+  std::string password_env;
+  std::string password_file;
+  std::string password;  // resolved secret (may be empty for trust auth)
+};
+
+// How a session's backend login is chosen once an access rule names a role.
+enum class CredentialMode {
+  kStatic,     // the connection's own login, or the `roles:` entry the rule names
+  kEphemeral,  // a role created per session IN ROLE <rule role>, with the connection's
+               // login as the admin that creates and drops it
+};
+
 // A gatehouse connection: what clients name as `dbname`, mapped to a real server.
 struct Connection {
   std::string name;
   std::string host = "127.0.0.1";
   uint16_t port = 5432;
   std::string database;  // defaults to name
-  std::string user;
-  // Secret reference: exactly one of these is set. The value is read at load time
-  // into `password` and never logged.
-  std::string password_env;
-  std::string password_file;
-  std::string password;  // resolved secret (may be empty for trust auth)
+  // The connection's own login: used by rules that name no role (or its user), and the
+  // admin that creates and drops roles in ephemeral mode.
+  BackendCredential login;
   BackendTls tls;
   std::chrono::milliseconds connect_timeout{5000};
+  CredentialMode credentials = CredentialMode::kStatic;
+  // Static mode: one login per role name that access rules may name.
+  std::vector<std::pair<std::string, BackendCredential>> roles;
+  // Ephemeral mode: the VALID UNTIL bound of a session's role when its rule sets no
+  // max_session.
+  std::chrono::seconds ephemeral_ttl{3600};
+  SourceLocation where;
+
+  // The static login for a rule's role: the connection's own for "" or its user, else the
+  // `roles:` entry of that name (nullptr if none).
+  const BackendCredential* static_login(std::string_view role) const {
+    if (role.empty() || role == login.user) return &login;
+    for (const auto& [name, cred] : roles)
+      if (name == role) return &cred;
+    return nullptr;
+  }
+};
+
+// A trusted OIDC token issuer.
+struct Issuer {
+  std::string issuer;                  // exact "iss"; discovery below <issuer>/.well-known/
+  std::vector<std::string> audiences;  // "aud" must contain one of these
+  std::string jwks_uri;                // optional: skip discovery
+  std::string ca_file;                 // https trust anchors; default: the system's
+  std::chrono::seconds clock_skew{60};
+  std::string subject_claim = "sub";
+  std::vector<std::string> display_name_claims = {"email", "preferred_username", "client_id",
+                                                  "azp"};
+  std::string groups_claim = "groups";  // dotted path: realm_access.roles
+  std::chrono::seconds jwks_max_age{86400};
+  std::chrono::seconds jwks_refresh_interval{300};
+  std::chrono::seconds jwks_min_refresh_interval{10};
+  std::chrono::milliseconds http_timeout{5000};
+  SourceLocation where;
+};
+
+enum class TokenExpiry { kTerminate, kContinue };
+
+struct IdentityConfig {
+  std::vector<Issuer> issuers;
+  // A session whose token (or API key) expires: ended, or left to run.
+  TokenExpiry on_token_expiry = TokenExpiry::kTerminate;
+  // How often the API keys are re-read, so a revoked key ends its live sessions.
+  std::chrono::milliseconds api_key_check_interval{5000};
+};
+
+// Who may open which connection as which database role. Deny by default: a login needs
+// a rule; the first matching rule in file order wins.
+struct AccessRule {
+  std::string connection;
+  std::vector<std::string> groups;      // any of these groups
+  std::vector<std::string> principals;  // or any of these key names / token subjects
+  std::string role;                     // "" = the connection's own login (static mode)
+  std::chrono::seconds max_session{0};  // 0 = unbounded
   SourceLocation where;
 };
 
@@ -87,6 +154,8 @@ struct Config {
   Limits limits;
   AuditConfig audit;
   RecordingConfig recording;
+  IdentityConfig identity;
+  std::vector<AccessRule> access;
 
   const Connection* find_connection(std::string_view name) const {
     for (const auto& c : connections)

@@ -141,6 +141,8 @@ std::string_view category_name(TokenFailure f) {
       return "wrong_issuer";
     case TokenFailure::kWrongAudience:
       return "wrong_audience";
+    case TokenFailure::kIdpUnreachable:
+      return "idp_unreachable";
   }
   return "unknown";
 }

@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "identity/jwks.h"
+#include "identity/principal.h"
 
 namespace gh::identity {
 
@@ -21,19 +22,11 @@ enum class TokenFailure : uint8_t {
   kNotYetValid,
   kWrongIssuer,
   kWrongAudience,
+  kIdpUnreachable,  // no usable keys: the issuer's JWKS cannot be fetched and the cache is stale
 };
 // "malformed", "unsupported_algorithm", "unknown_key", "bad_signature", "expired",
-// "not_yet_valid", "wrong_issuer", "wrong_audience".
+// "not_yet_valid", "wrong_issuer", "wrong_audience", "idp_unreachable".
 std::string_view category_name(TokenFailure f);
-
-// Who a verified token says the client is.
-struct Principal {
-  std::string issuer;
-  std::string subject;
-  std::string display_name;
-  std::vector<std::string> groups;
-  int64_t expires_at = 0;  // unix seconds
-};
 
 struct TokenError {
   TokenFailure category;

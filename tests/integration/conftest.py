@@ -293,3 +293,9 @@ def raw_login(request, pg):
     yield connect
     for c in opened:
         c.close()
+
+
+# ---------------------------------------------------------------- OpenID provider (oidc.py)
+# oidc_provider (session: RS256, kid "it-rsa-1"), oidc_key (its OidcKey), oidc_factory
+# (per test: more providers/keys, e.g. for key rotation), garbage_jwks (issuer with a bad JWKS).
+from oidc import garbage_jwks, oidc_factory, oidc_factory_session, oidc_key, oidc_provider  # noqa: E402,F401

@@ -372,7 +372,11 @@ class GhConnection:
 def render_config(*, listen_port: int, data_dir: Path, connections: list[GhConnection],
                   tls_cert: Path | None = None, tls_key: Path | None = None, tls_require: bool = False,
                   startup_timeout: str = "10s", idle_timeout: str = "0", max_message_size: str = "64MB",
-                  workers: int = 2, log_level: str = "info", extra_yaml: str = "") -> str:
+                  workers: int = 2, log_level: str = "info", extra_yaml: str = "",
+                  access_groups: tuple[str, ...] = ("testers",)) -> str:
+    """A gatehouse config. Unless `extra_yaml` has its own `access:` section, every
+    connection gets one access rule for `access_groups` (keys made by create_key are in
+    "testers")."""
     lines = [
         "# written by tests/integration/harness.py",
         f"listen: 127.0.0.1:{listen_port}",
@@ -401,6 +405,10 @@ def render_config(*, listen_port: int, data_dir: Path, connections: list[GhConne
         if c.ca_file:
             tls += f", ca_file: {c.ca_file}"
         lines.append(f"    tls: {{ {tls} }}")
+    if "\naccess:" not in "\n" + extra_yaml and access_groups:
+        lines.append("access:")
+        for c in connections:
+            lines.append(f"  - {{ connection: {c.name}, groups: [{', '.join(access_groups)}] }}")
     if extra_yaml:
         lines.append(extra_yaml.rstrip("\n"))
     return "\n".join(lines) + "\n"

@@ -67,7 +67,7 @@ def _wait_for_session_end(gh, session: str) -> dict:
 
 @pytest.fixture(scope="module")
 def recorded(gh_factory) -> Recorded:
-    gh = gh_factory.make("audit-cli", start=False,
+    gh = gh_factory.make("audit-cli", start=False, access_groups=("auditors",),
                          extra_yaml=AUDIT_YAML + "\nrecording: { result_rows: 2 }")
     gh.key = gh.create_key(PRINCIPAL, groups="auditors,readers")
     gh.start()

@@ -106,7 +106,7 @@ asio::awaitable<Result<BackendLink>> open_backend(asio::any_io_executor ex,
   }
 
   std::vector<std::pair<std::string_view, std::string_view>> params;
-  params.emplace_back("user", c.user);
+  params.emplace_back("user", target.login.user);
   params.emplace_back("database", c.database);
   for (const auto& [k, v] : target.params) params.emplace_back(k, v);
   build_startup_message(out, params.data(), params.size());
@@ -127,11 +127,11 @@ asio::awaitable<Result<BackendLink>> open_backend(asio::any_io_executor ex,
           case auth::kOk:
             break;
           case auth::kCleartext:
-            build_password_message(out, c.password);
+            build_password_message(out, target.login.password);
             break;
           case auth::kMd5:
             if (a.data.size() != 4) co_return Status::Denied("malformed MD5 salt from server");
-            build_password_message(out, md5_password_response(c.user, c.password, a.data));
+            build_password_message(out, md5_password_response(target.login.user, target.login.password, a.data));
             break;
           case auth::kSasl: {
             bool offered = false;
@@ -143,7 +143,7 @@ asio::awaitable<Result<BackendLink>> open_backend(asio::any_io_executor ex,
               mechs.remove_prefix(n + 1);
             }
             if (!offered) co_return Status::Denied("server offers no SASL mechanism we support");
-            scram = std::make_unique<ScramClient>(c.password);
+            scram = std::make_unique<ScramClient>(target.login.password);
             build_sasl_initial_response(out, "SCRAM-SHA-256", scram->client_first());
             break;
           }

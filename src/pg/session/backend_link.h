@@ -32,6 +32,8 @@ struct BackendLink {
 
 struct BackendTarget {
   const config::Connection* connection = nullptr;
+  // Who to log in as: a static login of the connection, or a session's ephemeral role.
+  config::BackendCredential login;
   SSL_CTX* tls = nullptr;  // for require / verify-full
   std::vector<std::pair<std::string, std::string>> params;  // already filtered
 };

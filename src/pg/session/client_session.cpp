@@ -46,6 +46,7 @@ ClientSession::ClientSession(Gateway& gw, asio::ip::tcp::socket socket)
     : gw_(gw),
       client_(std::move(socket)),
       timer_(client_.socket().get_executor()),
+      deadline_timer_(client_.socket().get_executor()),
       peer_(endpoint_text(client_.socket())),
       id_(new_session_id()),
       client_buf_(16 * 1024),
@@ -54,22 +55,6 @@ ClientSession::ClientSession(Gateway& gw, asio::ip::tcp::socket socket)
   gw_.counters().sessions_active.fetch_add(1, std::memory_order_relaxed);
   audit_ = gw_.audit_writer();
   strict_ = gw_.config().audit.durability == config::Durability::kStrict;
-}
-
-void ClientSession::record_auth_failure(std::string_view reason, std::string_view category) {
-  if (audit_ == nullptr) return;
-  std::string payload;
-  JsonWriter w(payload);
-  w.begin_object()
-      .field("session", id_)
-      .field("client", peer_)
-      .field("user", user_)
-      .field("reason", reason)
-      .field("category", category)
-      .end_object();
-  auto r = audit_->append(audit::RecordType::kAuthFailure, unix_now_ns(), payload);
-  if (!r.ok())
-    spdlog::error("audit: cannot record an authentication failure: {}", r.status().message());
 }
 
 asio::awaitable<bool> ClientSession::wait_durable(uint64_t seq) {
@@ -81,12 +66,15 @@ asio::awaitable<bool> ClientSession::wait_durable(uint64_t seq) {
 
 ClientSession::~ClientSession() {
   if (registered_cancel_) gw_.cancels().remove(client_pid_);
+  if (registered_live_) gw_.unregister_session(this);
+  drop_ephemeral_role();
   gw_.counters().sessions_active.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ClientSession::close_all() {
   closing_ = true;
   timer_.cancel();
+  deadline_timer_.cancel();
   client_.close();
   if (backend_) backend_->close();
 }
@@ -164,9 +152,14 @@ asio::awaitable<void> ClientSession::run() {
   last_activity_ns_ = steady_now_ns();
   timer_.cancel();
   if (gw_.config().limits.idle_timeout.count() > 0) arm_timer(gw_.config().limits.idle_timeout);
-  spdlog::info("session {} start: peer={} key={} connection={} application_name=\"{}\" tls={}", id_,
-               peer_, principal_.name, connection_->name, application_name_,
-               client_.is_tls() ? "yes" : "no");
+  spdlog::info(
+      "session {} start: peer={} principal=\"{}\" ({}) connection={} login={} "
+      "application_name=\"{}\" tls={}",
+      id_, peer_, principal_.label(), principal_.kind_name(), connection_->name, backend_login_,
+      application_name_, client_.is_tls() ? "yes" : "no");
+  gw_.register_session(this);
+  registered_live_ = true;
+  arm_deadline();
   auto self = shared_from_this();
   asio::co_spawn(
       client_.socket().get_executor(),
@@ -282,62 +275,11 @@ asio::awaitable<void> ClientSession::handle_cancel(const StartupPacket& p) {
                                target->backend_pid, target->backend_secret);
 }
 
-asio::awaitable<bool> ClientSession::authenticate() {
-  std::string out;
-  build_auth_request(out, auth::kCleartext);
-  if (!co_await client_.write_all(out)) co_return false;
-  auto m = co_await read_message(client_, client_buf_, kMaxStartupPacket);
-  if (!m.ok()) {
-    if (m.status().code() == Status::Code::kCorruption)
-      co_await fail("08P01", "invalid password message: " + m.status().message());
-    co_return false;
-  }
-  if (m->type != msg::kPassword) {
-    co_await fail("08P01", "expected a password message");
-    co_return false;
-  }
-  std::string_view secret = m->body;
-  if (secret.empty() || secret.back() != '\0') {
-    co_await fail("08P01", "malformed password message");
-    co_return false;
-  }
-  secret.remove_suffix(1);
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  auto key = gw_.store().authenticate_api_key(secret, now);
-  if (!key.ok()) {
-    gw_.counters().auth_failures.fetch_add(1, std::memory_order_relaxed);
-    std::string why =
-        key.status().code() == Status::Code::kNotFound ? "unknown API key" : key.status().message();
-    spdlog::info("session {} from {}: authentication failed for user \"{}\": {}", id_, peer_, user_,
-                 why);
-    std::string category = key.status().code() == Status::Code::kNotFound ? "unknown_key"
-                           : why.find("revoked") != std::string::npos     ? "revoked"
-                           : why.find("expired") != std::string::npos     ? "expired"
-                                                                          : "invalid";
-    record_auth_failure(why, category);
-    std::string message = "password authentication failed for user \"" + user_ + "\"";
-    std::string detail = key.status().code() == Status::Code::kNotFound ? std::string() : why;
-    co_await fail("28P01", std::move(message), std::move(detail));
-    co_return false;
-  }
-  principal_ = std::move(key.value());
-  advance(SessionEvent::kPasswordOk);
-
-  connection_ = gw_.config().find_connection(database_);
-  if (connection_ == nullptr) {
-    size_t n = gw_.config().connections.size();
-    std::string message = "gatehouse has no connection named \"" + database_ + "\"";
-    std::string detail = std::to_string(n) + (n == 1 ? " connection is" : " connections are");
-    detail += " configured; use its name as the database name";
-    co_await fail("3D000", std::move(message), std::move(detail));
-    co_return false;
-  }
-  co_return true;
-}
-
 asio::awaitable<bool> ClientSession::connect_backend() {
   BackendTarget target;
   target.connection = connection_;
+  if (!co_await choose_login(target.login)) co_return false;
+  backend_login_ = target.login.user;
   target.tls = gw_.backend_tls(*connection_);
   target.params = forwarded_params_;
   auto link = co_await open_backend(client_.socket().get_executor(), target);
@@ -378,14 +320,15 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   if (audit_ != nullptr) {
     SessionIdentity ident;
     ident.session_id = id_;
-    ident.principal_name = principal_.name;
-    ident.principal_owner = principal_.owner;
-    ident.groups = principal_.groups;
+    ident.principal = principal_;
     ident.client = peer_;
     ident.tls = client_.is_tls();
     ident.connection = connection_->name;
     ident.user = user_;
     ident.application_name = application_name_;
+    ident.access_rule = rule_->where.file + ":" + std::to_string(rule_->where.line);
+    ident.backend_role = rule_->role;
+    ident.backend_login = backend_login_;
     auto rec = std::make_unique<SessionRecorder>(*audit_, gw_.config().recording, ident);
     if (!rec->record_start(unix_now_ns())) {
       gw_.counters().audit_refusals.fetch_add(1, std::memory_order_relaxed);
@@ -398,8 +341,11 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     hooks_.add(std::move(rec));
     store::SessionIndexEntry idx;
     idx.session_id = id_;
-    idx.principal = principal_.name;
-    idx.principal_kind = "api_key";
+    idx.principal = principal_.kind == identity::PrincipalKind::kApiKey ||
+                            principal_.display_name.empty()
+                        ? principal_.subject
+                        : principal_.display_name;
+    idx.principal_kind = std::string(principal_.kind_name());
     for (const auto& g : principal_.groups) idx.groups += (idx.groups.empty() ? "" : ",") + g;
     idx.connection = connection_->name;
     idx.client = peer_;

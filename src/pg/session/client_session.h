@@ -19,6 +19,7 @@
 #include "pg/session/session_phase.h"
 #include "pg/session/session_recorder.h"
 #include "pg/session/statement_hooks.h"
+#include "identity/principal.h"
 #include "store/state_store.h"
 
 namespace gh::pg {
@@ -31,10 +32,26 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   // Runs the whole session; returns when it is over and both sockets are closed.
   asio::awaitable<void> run();
 
+  const identity::Principal& principal() const { return principal_; }
+  // Ends the session from outside its coroutines (an identity change): a FATAL error with
+  // `sqlstate` and `message` to the client, then close. `reason` goes to session.end.
+  void terminate(const char* sqlstate, std::string message, const char* reason);
+
  private:
   asio::awaitable<bool> startup();
   asio::awaitable<bool> authenticate();
+  asio::awaitable<bool> authenticate_key(std::string_view secret);
+  asio::awaitable<bool> authenticate_token(std::string_view token);
+  // The connection and the access rule; refuses with 3D000 / 28000.
+  asio::awaitable<bool> authorize();
+  // The login the rule's role maps to: a static one, or a new ephemeral role.
+  asio::awaitable<bool> choose_login(config::BackendCredential& login);
   asio::awaitable<bool> connect_backend();
+  void drop_ephemeral_role();
+  void record_credential_event(audit::RecordType type, std::string_view error);
+  // Ends the session when its token or key expires (on_token_expiry: terminate) or its
+  // rule's max_session is reached.
+  void arm_deadline();
   asio::awaitable<void> client_to_backend();
   asio::awaitable<void> backend_to_client();
   asio::awaitable<void> handle_cancel(const StartupPacket& p);
@@ -51,6 +68,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> send_to_client(std::string_view data);
   void advance(SessionEvent e) { phase_ = next_phase(phase_, e); }
   void record_auth_failure(std::string_view reason, std::string_view category);
+  // Refuses the login: counts it, logs it, records auth.failure, sends FATAL.
+  asio::awaitable<void> refuse_login(const char* sqlstate, std::string category,
+                                     std::string message, std::string detail,
+                                     std::string log_reason);
   // Strict durability: waits until the audit stream is durable up to `seq`.
   asio::awaitable<bool> wait_durable(uint64_t seq);
   // Writes client bytes to the server once their records are durable enough.
@@ -60,6 +81,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   net::Conn client_;
   std::unique_ptr<net::Conn> backend_;
   asio::steady_timer timer_;
+  asio::steady_timer deadline_timer_;
   SessionPhase phase_ = SessionPhase::kAwaitStartup;
   std::string peer_;
   std::string id_;
@@ -70,7 +92,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string application_name_;
   std::vector<std::pair<std::string, std::string>> forwarded_params_;
   const config::Connection* connection_ = nullptr;
-  store::ApiKey principal_;
+  const config::AccessRule* rule_ = nullptr;
+  identity::Principal principal_;
+  bool authenticated_ = false;
+  std::string backend_login_;     // the user gatehouse logged in to the server as
+  std::string ephemeral_role_;    // set while this session's ephemeral role exists
+  bool registered_live_ = false;  // in the gateway's live-session set
 
   ByteBuffer client_buf_;
   ByteBuffer backend_buf_;

@@ -5,19 +5,25 @@
 // atomics and the registry.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "audit/writer.h"
 #include "config/config.h"
+#include "credentials/role_manager.h"
+#include "identity/authenticator.h"
 #include "pg/session/group_commit.h"
 #include "net/tls_context.h"
 #include "pg/session/cancel_registry.h"
 #include "store/state_store.h"
 
 namespace gh::pg {
+
+class ClientSession;
 
 struct GatewayCounters {
   std::atomic<uint64_t> sessions_total{0};
@@ -28,6 +34,11 @@ struct GatewayCounters {
   std::atomic<uint64_t> backend_lost{0};
   std::atomic<uint64_t> cancels_forwarded{0};
   std::atomic<uint64_t> audit_refusals{0};  // statements or logins refused: audit unwritable
+  std::atomic<uint64_t> access_denied{0};   // logins without a matching access rule
+  std::atomic<uint64_t> sessions_ended_by_identity{0};  // key revoked, token expired, max_session
+  std::atomic<uint64_t> ephemeral_roles_created{0};
+  std::atomic<uint64_t> ephemeral_roles_dropped{0};
+  std::atomic<uint64_t> ephemeral_role_failures{0};
 };
 
 class Gateway {
@@ -57,6 +68,23 @@ class Gateway {
   audit::StreamWriter* audit_writer() const;
   GatewayCounters& counters() { return counters_; }
 
+  // OIDC token verification (nullptr when no issuer is configured). Not owned.
+  void set_authenticator(identity::TokenAuthenticator* a) { authenticator_ = a; }
+  identity::TokenAuthenticator* authenticator() const { return authenticator_; }
+  // The ephemeral-role manager of each connection in ephemeral mode. Not owned.
+  void set_role_manager(const std::string& connection, credentials::RoleManager* m) {
+    role_managers_[connection] = m;
+  }
+  credentials::RoleManager* role_manager(const std::string& connection) const;
+
+  // Live sessions per io thread, so that identity changes (a revoked API key) can end them.
+  // Each set is touched only by its own io thread.
+  void set_io_executors(std::vector<asio::any_io_executor> executors);
+  void register_session(ClientSession* s);
+  void unregister_session(ClientSession* s);
+  // Runs `fn` on every io thread for each of its live sessions (posted; returns at once).
+  void for_each_session(std::function<void(ClientSession&)> fn);
+
  private:
   std::shared_ptr<const config::Config> config_;
   std::shared_ptr<store::StateStore> store_;
@@ -66,6 +94,10 @@ class Gateway {
   GatewayCounters counters_;
   std::vector<audit::StreamWriter*> audit_writers_;
   std::vector<std::unique_ptr<GroupCommit>> group_commits_;
+  identity::TokenAuthenticator* authenticator_ = nullptr;
+  std::unordered_map<std::string, credentials::RoleManager*> role_managers_;
+  std::vector<asio::any_io_executor> io_executors_;
+  std::vector<std::unordered_set<ClientSession*>> live_sessions_;  // by io thread
 };
 
 }  // namespace gh::pg

@@ -1,5 +1,7 @@
 #include "pg/session/message_reader.h"
 
+#include <algorithm>
+
 #include "pg/protocol/frame.h"
 
 namespace gh::pg {
@@ -31,6 +33,23 @@ asio::awaitable<Result<OwnedMessage>> read_any(net::Conn& conn, ByteBuffer& buf,
 asio::awaitable<Result<OwnedMessage>> read_message(net::Conn& conn, ByteBuffer& buf,
                                                    uint32_t max_size) {
   return read_any(conn, buf, false, max_size);
+}
+
+asio::awaitable<Status> discard_bytes(net::Conn& conn, ByteBuffer& buf, uint64_t n) {
+  while (n > 0) {
+    if (!buf.empty()) {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(n, buf.readable().size()));
+      buf.consume(take);
+      n -= take;
+      continue;
+    }
+    char* p = buf.writable(16384);
+    long got = co_await conn.read_some(p, buf.writable_size());
+    if (got == 0) co_return Status::Io("connection closed");
+    if (got < 0) co_return Status::Io(conn.error());
+    buf.commit(static_cast<size_t>(got));
+  }
+  co_return Status::Ok();
 }
 
 asio::awaitable<Result<OwnedMessage>> read_startup_packet(net::Conn& conn, ByteBuffer& buf) {

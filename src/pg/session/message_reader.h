@@ -22,6 +22,9 @@ struct OwnedMessage {
 // malformed length.
 asio::awaitable<Result<OwnedMessage>> read_message(net::Conn& conn, ByteBuffer& buf,
                                                    uint32_t max_size);
+// Reads and drops `n` bytes (those in `buf` first): skipping a message too large to keep, so
+// that the peer, still writing it, can read the error that follows.
+asio::awaitable<Status> discard_bytes(net::Conn& conn, ByteBuffer& buf, uint64_t n);
 // Reads one untyped startup-phase packet (StartupMessage, SSLRequest, …).
 asio::awaitable<Result<OwnedMessage>> read_startup_packet(net::Conn& conn, ByteBuffer& buf);
 

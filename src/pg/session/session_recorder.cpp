@@ -64,22 +64,39 @@ bool SessionRecorder::record_start(int64_t now_ns) {
   payload_.clear();
   JsonWriter w(payload_);
   w.begin_object().field("session", id_.session_id);
-  w.key("principal")
-      .begin_object()
-      .field("kind", id_.principal_kind)
-      .field("name", id_.principal_name);
-  w.field("owner", id_.principal_owner).key("groups").begin_array();
-  for (const auto& g : id_.groups) w.value(g);
-  w.end_array().end_object();
+  append_principal(w, id_.principal);
   w.field("client", id_.client)
       .field("tls", id_.tls)
       .field("connection", id_.connection)
       .field("user", id_.user)
-      .field("application_name", id_.application_name)
+      .field("application_name", id_.application_name);
+  w.key("access")
+      .begin_object()
+      .field("rule", id_.access_rule)
+      .field("role", id_.backend_role)
+      .field("login", id_.backend_login)
       .end_object();
+  w.end_object();
   if (!append(audit::RecordType::kSessionStart, now_ns, payload_)) return false;
   start_seq_ = last_seq_;
   return true;
+}
+
+void append_principal(JsonWriter& w, const identity::Principal& p) {
+  bool key = p.kind == identity::PrincipalKind::kApiKey;
+  // "name" is what exports and `sessions` show: the key's name, or the token's display name.
+  const std::string& name = key || p.display_name.empty() ? p.subject : p.display_name;
+  w.key("principal").begin_object().field("kind", p.kind_name()).field("name", name);
+  if (key) {
+    w.field("owner", p.display_name);
+  } else {
+    w.field("issuer", p.issuer).field("subject", p.subject).field("display_name", p.display_name);
+  }
+  w.key("groups").begin_array();
+  for (const auto& g : p.groups) w.value(g);
+  w.end_array();
+  if (p.expires_at != 0) w.field("expires_at", p.expires_at);
+  w.end_object();
 }
 
 void SessionRecorder::record_end(int64_t now_ns, std::string_view reason, uint64_t statements,

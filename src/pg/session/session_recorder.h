@@ -12,22 +12,26 @@
 #include "common/clock.h"
 #include "common/json_writer.h"
 #include "config/config.h"
+#include "identity/principal.h"
 #include "pg/session/statement_hooks.h"
 
 namespace gh::pg {
 
 struct SessionIdentity {
   std::string session_id;
-  std::string principal_kind = "api_key";
-  std::string principal_name;
-  std::string principal_owner;
-  std::vector<std::string> groups;
+  identity::Principal principal;
   std::string client;
   bool tls = false;
   std::string connection;
   std::string user;
   std::string application_name;
+  std::string access_rule;    // "file:line" of the rule that let the principal in
+  std::string backend_role;   // the role the rule names ("" = the connection's login)
+  std::string backend_login;  // the user gatehouse logged in to the server as
 };
+
+// The "principal" member of session.start and auth.failure records.
+void append_principal(JsonWriter& w, const identity::Principal& p);
 
 class SessionRecorder final : public StatementHooks {
  public:

@@ -140,9 +140,9 @@ TEST_F(ConfigTest, ValidFullConfig) {
   EXPECT_EQ(app.host, "db.internal");
   EXPECT_EQ(app.port, 5433);
   EXPECT_EQ(app.database, "appdb");
-  EXPECT_EQ(app.user, "app_rw");
-  EXPECT_EQ(app.password_env, "GH_TEST_PG_PASSWORD");
-  EXPECT_EQ(app.password, "from-env");
+  EXPECT_EQ(app.login.user, "app_rw");
+  EXPECT_EQ(app.login.password_env, "GH_TEST_PG_PASSWORD");
+  EXPECT_EQ(app.login.password, "from-env");
   EXPECT_EQ(app.tls.mode, BackendTlsMode::kVerifyFull);
   EXPECT_EQ(app.tls.ca_file, (dir_ / "ca.pem").string());
   EXPECT_EQ(app.connect_timeout, std::chrono::milliseconds(500));
@@ -151,12 +151,12 @@ TEST_F(ConfigTest, ValidFullConfig) {
 
   const Connection& rep = c.connections[1];
   EXPECT_EQ(rep.database, "reports.v2");
-  EXPECT_EQ(rep.password_file, (dir_ / "pg.pass").string());
-  EXPECT_EQ(rep.password, "from-file");
+  EXPECT_EQ(rep.login.password_file, (dir_ / "pg.pass").string());
+  EXPECT_EQ(rep.login.password, "from-file");
   EXPECT_EQ(rep.tls.mode, BackendTlsMode::kRequire);
   EXPECT_EQ(rep.where.line, 25);
 
-  EXPECT_EQ(c.connections[2].password, "");
+  EXPECT_EQ(c.connections[2].login.password, "");
   EXPECT_EQ(c.find_connection("local"), &c.connections[2]);
   EXPECT_EQ(c.find_connection("nope"), nullptr);
 }
@@ -181,7 +181,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(app.host, "127.0.0.1");
   EXPECT_EQ(app.port, 5432);
   EXPECT_EQ(app.database, "app");
-  EXPECT_EQ(app.password, "");
+  EXPECT_EQ(app.login.password, "");
   EXPECT_EQ(app.tls.mode, BackendTlsMode::kDisable);
   EXPECT_EQ(app.connect_timeout, std::chrono::seconds(5));
 }
@@ -430,14 +430,14 @@ TEST_F(ConfigTest, PasswordFromEnvironment) {
   setenv("GH_TEST_PG_PASSWORD", "s3cret value", 1);
   auto r = load(text);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->connections[0].password, "s3cret value");
+  EXPECT_EQ(r->connections[0].login.password, "s3cret value");
 
   // Without resolve_secrets the variable is not read, even when unset.
   unsetenv("GH_TEST_PG_PASSWORD");
   r = load(text, false);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->connections[0].password, "");
-  EXPECT_EQ(r->connections[0].password_env, "GH_TEST_PG_PASSWORD");
+  EXPECT_EQ(r->connections[0].login.password, "");
+  EXPECT_EQ(r->connections[0].login.password_env, "GH_TEST_PG_PASSWORD");
 
   // Something that is not a variable name (perhaps the password pasted in) is not echoed.
   auto p = problem(std::string(kOneConnection) + "    password_env: 'hunter2!'\n");
@@ -449,10 +449,10 @@ TEST_F(ConfigTest, PasswordFromFile) {
   std::string text = std::string(kOneConnection) + "    password_file: pg.pass\n";
   auto r = load(text);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->connections[0].password, "line one");
+  EXPECT_EQ(r->connections[0].login.password, "line one");
 
   write("pg.pass", "no-newline");
-  EXPECT_EQ(load(text)->connections[0].password, "no-newline");
+  EXPECT_EQ(load(text)->connections[0].login.password, "no-newline");
 
   std::string missing = std::string(kOneConnection) + "    password_file: missing.pass\n";
   EXPECT_EQ(problem(missing), at(4) + "connections[0].password_file: cannot read '" +

@@ -45,9 +45,10 @@ class MemoryWriter final : public audit::StreamWriter {
 SessionIdentity identity() {
   SessionIdentity id;
   id.session_id = "s1";
-  id.principal_name = "agent";
-  id.principal_owner = "team";
-  id.groups = {"a", "b"};
+  id.principal.kind = identity::PrincipalKind::kApiKey;
+  id.principal.subject = "agent";
+  id.principal.display_name = "team";
+  id.principal.groups = {"a", "b"};
   id.client = "127.0.0.1:5000";
   id.connection = "app";
   id.user = "u";
@@ -95,6 +96,9 @@ TEST(SessionRecorder, StatementWithParamsIsValidJsonAndCapped) {
   EXPECT_EQ(p["params_truncated"], nlohmann::json::parse("[0, 2]"));
   EXPECT_EQ(w.records[0].payload["application_name"], "app\"name");
   EXPECT_EQ(w.records[0].payload["principal"]["groups"], nlohmann::json::parse(R"(["a","b"])"));
+  EXPECT_EQ(w.records[0].payload["principal"]["name"], "agent");
+  EXPECT_EQ(w.records[0].payload["principal"]["owner"], "team");
+  EXPECT_EQ(w.records[0].payload["principal"]["kind"], "api_key");
 }
 
 TEST(SessionRecorder, UnwritableLogRefusesWith58030) {
