@@ -159,6 +159,11 @@ hostssl all   gh_scram   127.0.0.1/32      scram-sha-256
 hostssl all   gh_md5     127.0.0.1/32      md5
 hostssl all   gh_plain   127.0.0.1/32      password
 host    all   gh_nossl   127.0.0.1/32      scram-sha-256
+# identity tests: a static role login, the ephemeral-role admin, and the ephemeral roles
+# (members of it_readers)
+host    all   it_analyst 127.0.0.1/32      scram-sha-256
+host    all   it_admin   127.0.0.1/32      scram-sha-256
+host    all   +it_readers 127.0.0.1/32     scram-sha-256
 host    all   all        0.0.0.0/0         reject
 host    all   all        ::/0              reject
 local   all   all                          reject

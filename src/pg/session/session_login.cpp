@@ -90,8 +90,8 @@ asio::awaitable<bool> ClientSession::authenticate() {
       std::string why = "the password (" + std::to_string(len - 4) +
                         " bytes) is longer than any token or API key gatehouse accepts";
       co_await refuse_login("28P01", "malformed",
-                            "password authentication failed for user \"" + user_ + "\"", why,
-                            why);
+                            "password authentication failed for user \"" + user_ + "\"",
+                            "token refused (malformed): " + why, why);
       co_return false;
     }
     std::string why = "invalid password message: " + m.status().message();
@@ -169,7 +169,7 @@ asio::awaitable<bool> ClientSession::authenticate_token(std::string_view token) 
   const identity::TokenError& e = verdict->error();
   std::string category(identity::category_name(e.category));
   std::string message = "password authentication failed for user \"" + user_ + "\"";
-  std::string detail = "token refused: " + e.message;
+  std::string detail = "token refused (" + category + "): " + e.message;
   if (e.category == identity::TokenFailure::kIdpUnreachable) {
     message = "authentication failed: " + e.message;
     detail.clear();
