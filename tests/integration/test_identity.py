@@ -343,3 +343,124 @@ def test_revoked_key_ends_live_sessions(idp_gh):
         assert elapsed < 2.0, elapsed  # api_key_check_interval is 300 ms
     ends = [r["payload"] for r in audit_records(gh, "session.end")]
     assert any(e["reason"] == "API key revoked" for e in ends), ends
+
+
+# ---------------------------------------------------------------- ephemeral backend roles
+
+ADMIN_PW = "it-admin-" + uuid.uuid4().hex[:12]
+EPH_ACCESS = """
+access:
+  - { connection: app_eph, groups: [testers], role: it_readers, max_session: 1h }
+"""
+
+
+class RecordingConn(pgwire.Conn):
+    """A pgwire connection that keeps every byte the server sent."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.received = bytearray()
+
+    def _fill(self, deadline: float) -> None:
+        before = len(self.buf)
+        super()._fill(deadline)
+        self.received += self.buf[before:]
+
+
+@pytest.fixture(scope="module")
+def eph_roles(pg):
+    with pg.su_connect() as c:
+        c.execute("DROP ROLE IF EXISTS it_admin")
+        c.execute("DROP ROLE IF EXISTS it_readers")
+        c.execute("CREATE ROLE it_readers NOLOGIN")
+        c.execute(f"CREATE ROLE it_admin LOGIN CREATEROLE PASSWORD '{ADMIN_PW}'")
+        # The admin may hand out membership of it_readers (PG 16 also wants ADMIN OPTION).
+        c.execute("GRANT it_readers TO it_admin WITH ADMIN OPTION")
+    with pg.su_connect("app") as c:
+        c.execute("GRANT USAGE ON SCHEMA public TO it_readers")
+        c.execute("GRANT SELECT ON items TO it_readers")
+    return True
+
+
+def make_eph_gh(gh_factory, pg, name="eph"):
+    conns = [harness.GhConnection("app_eph", "it_admin", port=pg.port, password_env="GH_IT_PW_ADMIN")]
+    gh = gh_factory.make(name, connections=conns, start=False, extra_yaml=EPH_ACCESS)
+    gh.config_text = gh.config_text.replace("  - name: app_eph\n",
+                                            "  - name: app_eph\n    credentials: ephemeral\n")
+    gh.write_config()
+    gh.env["GH_IT_PW_ADMIN"] = ADMIN_PW
+    gh.key = gh.create_key(f"it-{name}", groups="testers")
+    return gh
+
+
+def ephemeral_roles(pg) -> dict[str, str | None]:
+    out = pg.psql_su("select rolname, coalesce(rolvaliduntil::text, '') from pg_roles "
+                     "where rolname like 'gh\\_%'")
+    return dict(line.split("|", 1) for line in out.splitlines() if line)
+
+
+def test_ephemeral_role_lives_as_long_as_the_session(gh_factory, pg, eph_roles):
+    gh = make_eph_gh(gh_factory, pg)
+    gh.start()
+    with RecordingConn(gh.host, gh.port) as c:
+        c.login("agent", gh.key, "app_eph")
+        role = c.simple_query("select current_user")[0][0]
+        assert role.startswith("gh_") and role != "it_admin"
+        roles = ephemeral_roles(pg)
+        assert role in roles and roles[role], roles  # it has a VALID UNTIL bound
+        valid_until = pg.psql_su(f"select extract(epoch from rolvaliduntil)::bigint from pg_roles "
+                                 f"where rolname = '{role}'").strip()
+        assert 3300 < int(valid_until) - time.time() <= 3660  # max_session 1h
+        member = pg.psql_su(f"select pg_has_role('{role}', 'it_readers', 'MEMBER')").strip()
+        assert member == "t"
+        assert c.simple_query("select count(*) from items where id <= 3") == [["3"]]
+        with pytest.raises(pgwire.ServerError) as exc:
+            c.simple_query("select * from customers")
+        assert exc.value.sqlstate == "42501"
+        c.send(pgwire.terminate())
+        received = bytes(c.received)
+    harness.wait_for(lambda: role not in ephemeral_roles(pg), 10, f"role {role} to be dropped")
+    # No backend secret reached the client, the log or the audit trail.
+    for secret in (ADMIN_PW, "SCRAM-SHA-256$"):
+        assert secret.encode() not in received
+        assert secret not in gh.log.read_text()
+    export = gh.cli("audit", "export", "--config", str(gh.config), *ALL_TIME, "--format", "jsonl").stdout
+    assert ADMIN_PW not in export and "SCRAM-SHA-256$" not in export
+    granted = [r["payload"] for r in audit_records(gh, "credential.granted")]
+    revoked = [r["payload"] for r in audit_records(gh, "credential.revoked")]
+    assert any(g["role"] == role and g["member_of"] == "it_readers" for g in granted), granted
+    harness.wait_for(lambda: any(r["payload"]["role"] == role
+                                 for r in audit_records(gh, "credential.revoked")), 10,
+                     "credential.revoked to be recorded")
+    gh.stop()
+
+
+def test_sweeper_removes_roles_left_by_a_crash(gh_factory, pg, eph_roles):
+    gh = make_eph_gh(gh_factory, pg, name="eph-crash")
+    gh.start()
+    c = pgwire.Conn(gh.host, gh.port)
+    c.login("agent", gh.key, "app_eph")
+    role = c.simple_query("select current_user")[0][0]
+    assert role in ephemeral_roles(pg)
+    gh.proc.kill()  # kill -9: no chance to drop the role
+    gh.proc.wait(10)
+    c.close()
+    time.sleep(0.5)
+    assert role in ephemeral_roles(pg), "the role must outlive the crash for this test to mean anything"
+    gh.start()
+    harness.wait_for(lambda: role not in ephemeral_roles(pg), 15, f"the sweeper to drop {role}")
+    harness.wait_for(lambda: any(r["payload"]["role"] == role and r["payload"].get("by") == "sweeper"
+                                 for r in audit_records(gh, "credential.revoked")), 10,
+                     "the sweep to be recorded")
+    gh.stop()
+
+
+def test_ephemeral_admin_login_failure_is_a_clear_error(gh_factory, pg, eph_roles):
+    gh = make_eph_gh(gh_factory, pg, name="eph-badadmin")
+    gh.env["GH_IT_PW_ADMIN"] = "wrong-admin-password"
+    gh.start()
+    err = raw_refusal(gh, gh.key, "app_eph")
+    assert err.sqlstate == "08001", err
+    assert "could not create a login" in err.text
+    assert "wrong-admin-password" not in gh.log.read_text()
+    gh.stop()

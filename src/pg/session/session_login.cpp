@@ -154,9 +154,11 @@ asio::awaitable<bool> ClientSession::authenticate_token(std::string_view token) 
     std::string copy(token);  // the receive buffer is not ours across the wait
     size_t issuer = check.issuer;
     identity::TokenAuthenticator* a = &auth;
-    co_await await_callback<bool>([a, issuer](std::function<void(bool)> done) {
-      a->refresh(issuer, [done = std::move(done)] { done(true); });
-    });
+    std::function<void(std::function<void(bool)>)> start =
+        [a, issuer](std::function<void(bool)> done) {
+          a->refresh(issuer, [done = std::move(done)] { done(true); });
+        };
+    co_await await_callback<bool>(start);
     if (closing_) co_return false;
     now = static_cast<int64_t>(std::time(nullptr));
     verdict.emplace(auth.check_after_refresh(copy, now));
@@ -219,10 +221,12 @@ asio::awaitable<bool> ClientSession::choose_login(config::BackendCredential& log
       rule_->max_session.count() > 0 ? rule_->max_session : connection_->ephemeral_ttl;
   std::string session = id_;
   std::string role = rule_->role;
-  auto created = co_await await_callback<Result<credentials::EphemeralRole>>(
-      [roles, session, role, ttl](std::function<void(Result<credentials::EphemeralRole>)> done) {
+  using Created = Result<credentials::EphemeralRole>;
+  std::function<void(std::function<void(Created)>)> start =
+      [roles, session, role, ttl](std::function<void(Created)> done) {
         roles->create(session, role, ttl, std::move(done));
-      });
+      };
+  Created created = co_await await_callback<Created>(start);
   if (closing_) {
     if (created.ok()) {
       ephemeral_role_ = created->name;
