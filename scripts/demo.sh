@@ -122,6 +122,10 @@ connections:
     user: crm_app
     password_env: CRM_PG_PASSWORD  # the backend password stays in gatehouse
     tls: { mode: disable }
+access:                            # deny by default: who may open which connection
+  - connection: crm
+    groups: [analysts]
+    max_session: 8h
 EOF
 sed 's/^/  /' "$DEMO_DIR/gatehouse.yaml"
 show "gatehouse check --config .demo/gatehouse.yaml" \
@@ -161,6 +165,12 @@ show "PGPASSWORD=ghk_not_a_real_key psql \"$SHOWN_CONN\" -c 'select 1'" \
 echo "${D}  psql does not print the SQLSTATE of a login error; the raw ErrorResponse shows it:${N}"
 show "PGPASSWORD=ghk_not_a_real_key python3 tests/integration/pgwire.py 127.0.0.1 $GH_PORT crm report-bot" \
   env PGPASSWORD=ghk_not_a_real_key $PY "$ROOT/tests/integration/pgwire.py" 127.0.0.1 "$GH_PORT" crm report-bot
+
+say "A principal that no access rule lets in is refused (SQLSTATE 28000)"
+INTERN_KEY=$("$GATEHOUSE_BIN" keys create --config "$DEMO_DIR/gatehouse.yaml" --name intern-bot --groups interns \
+      2>>"$DEMO_DIR/keys.log") || { cat "$DEMO_DIR/keys.log"; die "keys create failed"; }
+show "PGPASSWORD=<intern-bot's key> python3 tests/integration/pgwire.py 127.0.0.1 $GH_PORT crm intern-bot" \
+  env PGPASSWORD="$INTERN_KEY" $PY "$ROOT/tests/integration/pgwire.py" 127.0.0.1 "$GH_PORT" crm intern-bot
 
 say "An unknown connection name is refused without listing the configured ones"
 show "psql \"host=127.0.0.1 port=$GH_PORT dbname=payroll user=report-bot\" -c 'select 1'" \
