@@ -101,6 +101,33 @@ TEST(SessionRecorder, StatementWithParamsIsValidJsonAndCapped) {
   EXPECT_EQ(w.records[0].payload["principal"]["kind"], "api_key");
 }
 
+TEST(SessionRecorder, TokenPrincipalAndAccessAreRecorded) {
+  MemoryWriter w;
+  SessionIdentity id = identity();
+  id.principal = {};
+  id.principal.kind = identity::PrincipalKind::kToken;
+  id.principal.issuer = "https://idp.example";
+  id.principal.subject = "4f1c";
+  id.principal.display_name = "alice@example.com";
+  id.principal.groups = {"data-agents"};
+  id.principal.expires_at = 1800000000;
+  id.access_rule = "/etc/gatehouse.yaml:12";
+  id.backend_role = "analyst_ro";
+  id.backend_login = "analyst";
+  SessionRecorder rec(w, config::RecordingConfig{}, id);
+  ASSERT_TRUE(rec.record_start(1));
+  const auto& p = w.records[0].payload;
+  EXPECT_EQ(p["principal"]["kind"], "oidc");
+  EXPECT_EQ(p["principal"]["name"], "alice@example.com");
+  EXPECT_EQ(p["principal"]["issuer"], "https://idp.example");
+  EXPECT_EQ(p["principal"]["subject"], "4f1c");
+  EXPECT_EQ(p["principal"]["expires_at"], 1800000000);
+  EXPECT_FALSE(p["principal"].contains("owner"));
+  EXPECT_EQ(p["access"]["rule"], "/etc/gatehouse.yaml:12");
+  EXPECT_EQ(p["access"]["role"], "analyst_ro");
+  EXPECT_EQ(p["access"]["login"], "analyst");
+}
+
 TEST(SessionRecorder, UnwritableLogRefusesWith58030) {
   MemoryWriter w;
   config::RecordingConfig cfg;
