@@ -215,12 +215,14 @@ Json RecordExporter::ocsf_event(const AuditRecord& r) {
     }
     case RecordType::kConfigLoaded:
     case RecordType::kKeyCreated:
-    case RecordType::kKeyRevoked: {
+    case RecordType::kKeyRevoked:
+    case RecordType::kCredentialGranted:
+    case RecordType::kCredentialRevoked: {
       api_activity();
-      if (r.type == RecordType::kKeyCreated) {
+      if (r.type == RecordType::kKeyCreated || r.type == RecordType::kCredentialGranted) {
         activity_id = 1;
         activity_name = "Create";
-      } else if (r.type == RecordType::kKeyRevoked) {
+      } else if (r.type == RecordType::kKeyRevoked || r.type == RecordType::kCredentialRevoked) {
         activity_id = 4;  // a revoked key can never be used again
         activity_name = "Delete";
       } else {
@@ -236,6 +238,17 @@ Json RecordExporter::ocsf_event(const AuditRecord& r) {
         if (std::string path = json_string(p, "path"); !path.empty()) res["name"] = path;
         if (std::string h = json_string(p, "config_hash"); !h.empty()) res["uid"] = h;
         resources.push_back(res);
+      } else if (r.type == RecordType::kCredentialGranted ||
+                 r.type == RecordType::kCredentialRevoked) {
+        // An ephemeral backend role: created for one session, dropped after it.
+        Json res = Json{{"type", "database_role"}};
+        if (std::string n = json_string(p, "role"); !n.empty()) res["name"] = n;
+        if (std::string c = json_string(p, "connection"); !c.empty()) res["group"] = Json{{"name", c}};
+        resources.push_back(res);
+        if (std::string err = json_string(p, "error"); !err.empty()) {
+          status_id = 2;
+          extra["status_detail"] = err;
+        }
       } else {
         Json res = Json{{"type", "api_key"}};
         if (std::string n = json_string(p, "name"); !n.empty()) res["name"] = n;

@@ -74,6 +74,10 @@ credentials::AdminTarget admin_target(const config::Connection& c) {
 // thread that owns `writer`.
 void record_swept(audit::StreamWriter* writer, asio::any_io_executor ex, std::string connection,
                   std::string role, Status st) {
+  if (role.empty()) {  // the listing itself failed: nothing was dropped
+    spdlog::error("sweeper: connection {}: {}", connection, st.message());
+    return;
+  }
   if (!st.ok()) spdlog::error("sweeper: dropping role {}: {}", role, st.message());
   else spdlog::info("sweeper: dropped leftover role {} of connection {}", role, connection);
   if (writer == nullptr) return;
