@@ -464,3 +464,19 @@ def test_ephemeral_admin_login_failure_is_a_clear_error(gh_factory, pg, eph_role
     assert "could not create a login" in err.text
     assert "wrong-admin-password" not in gh.log.read_text()
     gh.stop()
+
+
+def test_several_issuers(gh_factory, pg, db_roles, oidc_provider, oidc_factory):
+    second = oidc_factory.start(oidc_factory.key("second-1", kind="ec"))  # ES256
+    gh = make_gh(gh_factory, pg, [oidc_provider.issuer, second.issuer], name="two-issuers")
+    gh.start()
+    for op in (oidc_provider, second):
+        token = op.token("agent")
+        with psycopg.connect(**conninfo(gh, token), autocommit=True) as c:
+            assert c.execute("select 1").fetchone()[0] == 1
+    # A token of one issuer signed with the other's key is refused.
+    forged = oidc.make_token(oidc.claims(oidc_provider.issuer), second.signing_key.key,
+                             kid=second.signing_key.kid)
+    err = raw_refusal(gh, forged)
+    assert err.sqlstate == "28P01" and "unknown_key" in err.full_text, err
+    gh.stop()
