@@ -46,7 +46,11 @@ int run_check(const std::vector<std::string>& args) {
     }
     return 1;
   }
-  std::printf("config ok: %zu connections (%s)\n", cfg->connections.size(), config_path.c_str());
+  std::printf("config ok: %zu connections, %zu access rules, %zu token issuers (%s)\n",
+              cfg->connections.size(), cfg->access.size(), cfg->identity.issuers.size(),
+              config_path.c_str());
+  if (cfg->access.empty())
+    std::fprintf(stderr, "warning: no access rules: every login will be refused (deny by default)\n");
   return 0;
 }
 
