@@ -139,6 +139,7 @@ int run_serve(const std::vector<std::string>& args) {
   watch_revoked_keys(main_ctx, gateway);
   sweep_periodically(main_ctx, roles.value(), audit_streams->writers[0].get(), executors[0]);
   main_ctx.run();
+  drain_for_shutdown(gateway, roles.value(), executors, std::chrono::seconds(5));
   threads.stop();
   roles.value().stop();
   if (authenticator.value()) authenticator.value()->stop();

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <unordered_set>
 
 #include "common/clock.h"
@@ -204,6 +205,51 @@ void watch_revoked_keys(asio::io_context& main, pg::Gateway& gw) {
         }
       },
       asio::detached);
+}
+
+}  // namespace gh::app
+
+namespace gh::app {
+
+namespace {
+
+// Waits until `done` is true or the deadline passes; false on timeout.
+bool wait_until(std::chrono::steady_clock::time_point deadline, const std::function<bool()>& done) {
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+}  // namespace
+
+void drain_for_shutdown(pg::Gateway& gw, RoleManagers& roles,
+                        const std::vector<asio::any_io_executor>& executors,
+                        std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  gw.for_each_session([](pg::ClientSession& s) {
+    s.terminate("57P01", "terminating connection: gatehouse is shutting down", "shutdown");
+  });
+  if (!wait_until(deadline, [&] {
+        return gw.counters().sessions_active.load(std::memory_order_relaxed) == 0;
+      })) {
+    spdlog::warn("shutdown: {} sessions still open after {} ms",
+                 gw.counters().sessions_active.load(), timeout.count());
+  }
+  // Each manager runs its jobs in order: a job queued now finishes after every drop that
+  // the closed sessions queued.
+  auto pending = std::make_shared<std::atomic<size_t>>(roles.managers.size());
+  for (auto& m : roles.managers) {
+    m->sweep({}, std::chrono::hours(24 * 365), [](const std::string&, const Status&) {},
+             [pending](size_t) { pending->fetch_sub(1); });
+  }
+  if (!wait_until(deadline, [&] { return pending->load() == 0; }))
+    spdlog::warn("shutdown: ephemeral roles still being dropped; the next start sweeps them");
+  // The drops' records were posted to the io threads: let each run what it was given.
+  auto posted = std::make_shared<std::atomic<size_t>>(executors.size());
+  for (const auto& ex : executors) asio::post(ex, [posted] { posted->fetch_sub(1); });
+  wait_until(deadline, [&] { return posted->load() == 0; });
 }
 
 }  // namespace gh::app

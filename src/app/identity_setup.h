@@ -53,3 +53,15 @@ void sweep_periodically(asio::io_context& main, RoleManagers& roles, audit::Stre
                         asio::any_io_executor writer_ex);
 
 }  // namespace gh::app
+
+namespace gh::app {
+
+// A clean stop: ends every live session with 57P01 ("gatehouse is shutting down"), waits up
+// to `timeout` for them to close, for their ephemeral roles to be dropped and for those
+// drops to be recorded, so that a SIGTERM leaves no role behind. The io threads must still
+// be running.
+void drain_for_shutdown(pg::Gateway& gw, RoleManagers& roles,
+                        const std::vector<asio::any_io_executor>& executors,
+                        std::chrono::milliseconds timeout);
+
+}  // namespace gh::app

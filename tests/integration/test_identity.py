@@ -480,3 +480,19 @@ def test_several_issuers(gh_factory, pg, db_roles, oidc_provider, oidc_factory):
     err = raw_refusal(gh, forged)
     assert err.sqlstate == "28P01" and "unknown_key" in err.full_text, err
     gh.stop()
+
+
+def test_sigterm_ends_sessions_and_drops_their_roles(gh_factory, pg, eph_roles):
+    gh = make_eph_gh(gh_factory, pg, name="eph-sigterm")
+    gh.start()
+    c = pgwire.Conn(gh.host, gh.port)
+    c.login("agent", gh.key, "app_eph")
+    role = c.simple_query("select current_user")[0][0]
+    assert gh.stop() == 0
+    msg = c.read_message(timeout=5)
+    assert msg.is_error and msg.sqlstate == "57P01", msg
+    assert "shutting down" in msg.fields()["M"]
+    c.close()
+    assert role not in ephemeral_roles(pg)
+    revoked = [r["payload"] for r in audit_records(gh, "credential.revoked")]
+    assert any(r["role"] == role and "error" not in r for r in revoked), revoked
