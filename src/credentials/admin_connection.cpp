@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -50,6 +51,7 @@ void redact_secret(std::string& text, std::string_view secret) {
 Status to_status(const SqlOutcome& o) {
   if (o.connection_lost) return Status::Unavailable(o.message);
   if (o.sqlstate == "42501") return Status::Denied(o.message);
+  if (o.sqlstate == "42704") return Status::NotFound(o.message);
   return Status::Internal(o.message);
 }
 
@@ -74,24 +76,46 @@ std::string AdminConnection::redact(std::string text) const {
 
 Status AdminConnection::open() {
   close();
-  auto fail = [this](std::string why) {
+  // `why` may point into conn_ (PQerrorMessage): build the text before closing.
+  auto fail = [this](std::string_view why) {
+    Status s =
+        Status::Unavailable("cannot connect to the admin database: " + redact(one_line(why)));
     close();
-    return Status::Unavailable("cannot connect to the admin database: " + redact(one_line(why)));
+    return s;
   };
   int64_t timeout_ms = std::max<int64_t>(1, target_.connect_timeout.count());
   // libpq's own connect_timeout counts whole seconds per address; it is only a backstop to
   // the deadline below, which covers TCP, TLS and authentication together.
   std::string backstop_s = std::to_string(std::max<int64_t>(2, (timeout_ms + 999) / 1000));
   std::string port = std::to_string(target_.port);
-  std::vector<const char*> keys = {"host", "port", "dbname", "user", "password", "sslmode",
-                                   "connect_timeout", "application_name", "client_encoding",
-                                   "keepalives", "keepalives_idle", "keepalives_interval",
-                                   "keepalives_count", "tcp_user_timeout"};
-  std::vector<const char*> values = {target_.host.c_str(), port.c_str(),
-                                     target_.database.c_str(), target_.user.c_str(),
-                                     target_.password.c_str(), target_.sslmode.c_str(),
-                                     backstop_s.c_str(), "gatehouse-credentials", "UTF8",
-                                     "1", "10", "5", "3", "30000"};
+  std::vector<const char*> keys = {"host",
+                                   "port",
+                                   "dbname",
+                                   "user",
+                                   "password",
+                                   "sslmode",
+                                   "connect_timeout",
+                                   "application_name",
+                                   "client_encoding",
+                                   "keepalives",
+                                   "keepalives_idle",
+                                   "keepalives_interval",
+                                   "keepalives_count",
+                                   "tcp_user_timeout"};
+  std::vector<const char*> values = {target_.host.c_str(),
+                                     port.c_str(),
+                                     target_.database.c_str(),
+                                     target_.user.c_str(),
+                                     target_.password.c_str(),
+                                     target_.sslmode.c_str(),
+                                     backstop_s.c_str(),
+                                     "gatehouse-credentials",
+                                     "UTF8",
+                                     "1",
+                                     "10",
+                                     "5",
+                                     "3",
+                                     "30000"};
   if (!target_.sslrootcert.empty()) {
     keys.push_back("sslrootcert");
     values.push_back(target_.sslrootcert.c_str());
@@ -110,8 +134,8 @@ Status AdminConnection::open() {
     if (left_ms <= 0) {
       return fail("timed out after " + std::to_string(timeout_ms) + " ms");
     }
-    pollfd pfd{PQsocket(conn_), static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT),
-               0};
+    pollfd pfd{PQsocket(conn_),
+               static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
     int n = ::poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left_ms, 1'000'000)));
     if (n < 0 && errno != EINTR) return fail("poll failed");
     if (n <= 0) continue;
@@ -136,8 +160,8 @@ SqlOutcome AdminConnection::run(const char* sql, const std::vector<std::string>&
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::string& p : params) values.push_back(p.c_str());
-    res = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),
-                       nullptr, nullptr, 0);
+    res = PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                       nullptr, 0);
   }
   ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -147,8 +171,10 @@ SqlOutcome AdminConnection::run(const char* sql, const std::vector<std::string>&
     for (int r = 0; r < nrows; ++r) {
       auto& row = out.rows[static_cast<size_t>(r)];
       for (int c = 0; c < ncols; ++c) {
-        if (PQgetisnull(res, r, c)) row.emplace_back(std::nullopt);
-        else row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+        if (PQgetisnull(res, r, c))
+          row.emplace_back(std::nullopt);
+        else
+          row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
       }
     }
   } else {

@@ -53,7 +53,7 @@ class AdminConnection {
 };
 
 // A failed outcome as a Status: a lost connection is Unavailable, 42501
-// (insufficient_privilege) is Denied, any other server error Internal.
+// (insufficient_privilege) Denied, 42704 (undefined_object) NotFound, any other Internal.
 Status to_status(const SqlOutcome& outcome);
 
 // Replaces every occurrence of `secret` (if non-empty) with "[redacted]".

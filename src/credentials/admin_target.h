@@ -12,7 +12,7 @@ struct AdminTarget {
   uint16_t port = 5432;
   std::string database;
   std::string user;
-  std::string password;  // never logged, never in error texts
+  std::string password;            // never logged, never in error texts
   std::string sslmode = "prefer";  // libpq sslmode: disable|require|verify-full
   std::string sslrootcert;         // for verify-full
   std::chrono::milliseconds connect_timeout{5000};

@@ -27,8 +27,10 @@ void JobWorker::stop() {
     exit_when_idle_ = true;
     if (!thread_.joinable()) {
       // Never started but holding jobs: run them now so every `done` is still called.
-      if (!jobs_.empty()) thread_ = std::thread([this] { run(); });
-      else return;
+      if (!jobs_.empty())
+        thread_ = std::thread([this] { run(); });
+      else
+        return;
     }
     if (std::this_thread::get_id() == thread_.get_id()) return;
     t = std::move(thread_);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "credentials/live_roles.h"
 #include "credentials/role_manager.h"
 #include "credentials/role_name.h"
 #include "credentials/role_statements.h"
@@ -38,10 +39,11 @@ Status RoleManager::run_drop(const std::string& role, const std::string& mapped_
     return Status::Invalid("refusing to drop role \"" + role +
                            "\": not a gatehouse ephemeral role name");
   }
-  Status s = with_admin("cannot drop ephemeral role " + role, [&](bool, bool& lost) {
-    return end_role(role, mapped_role, lost);
-  });
-  if (s.ok()) created_.erase(role);
+  Status s = with_admin("cannot drop ephemeral role " + role,
+                        [&](bool, bool& lost) { return end_role(role, mapped_role, lost); });
+  // Ended or not, the session is over: if the drop failed, the role is a leftover the
+  // sweeper may take.
+  live_roles::remove(role);
   return s;
 }
 

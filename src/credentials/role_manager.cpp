@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "credentials/live_roles.h"
 #include "credentials/role_name.h"
 #include "credentials/role_statements.h"
 #include "credentials/scram_verifier.h"
@@ -21,11 +22,16 @@ constexpr const char* kDuplicateObject = "42710";
 
 Status with_message(const Status& s, std::string message) {
   switch (s.code()) {
-    case Status::Code::kInvalid: return Status::Invalid(std::move(message));
-    case Status::Code::kNotFound: return Status::NotFound(std::move(message));
-    case Status::Code::kUnavailable: return Status::Unavailable(std::move(message));
-    case Status::Code::kDenied: return Status::Denied(std::move(message));
-    default: return Status::Internal(std::move(message));
+    case Status::Code::kInvalid:
+      return Status::Invalid(std::move(message));
+    case Status::Code::kNotFound:
+      return Status::NotFound(std::move(message));
+    case Status::Code::kUnavailable:
+      return Status::Unavailable(std::move(message));
+    case Status::Code::kDenied:
+      return Status::Denied(std::move(message));
+    default:
+      return Status::Internal(std::move(message));
   }
 }
 
@@ -39,12 +45,19 @@ RoleManager::RoleManager(AdminTarget admin, std::string instance_id)
 RoleManager::~RoleManager() { stop(); }
 
 void RoleManager::start() { worker_.start(); }
-void RoleManager::stop() { worker_.stop(); }
+void RoleManager::stop() {
+  // Queued last, so the admin connection is closed once the queued jobs are done.
+  worker_.post([this](JobWorker::Mode mode) {
+    if (mode == JobWorker::Mode::kRun) conn_.close();
+  });
+  worker_.stop();
+}
 
 Status RoleManager::with_admin(const std::string& what, const Step& step) {
   auto where = [&](const Status& s) {
     return with_message(s, what + ": " + s.message() + " (connect as " + conn_.describe() + ")");
   };
+  if (!worker_.stopping()) unreachable_while_stopping_ = false;  // restarted
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!conn_.is_open()) {
       if (unreachable_while_stopping_) {
@@ -65,11 +78,10 @@ Status RoleManager::with_admin(const std::string& what, const Step& step) {
   return Status::Internal(what);  // not reached
 }
 
-void RoleManager::create(std::string session_id, std::string mapped_role,
-                         std::chrono::seconds ttl,
+void RoleManager::create(std::string session_id, std::string mapped_role, std::chrono::seconds ttl,
                          std::function<void(Result<EphemeralRole>)> done) {
-  worker_.post([this, session_id = std::move(session_id), mapped_role = std::move(mapped_role),
-                ttl, done = std::move(done)](JobWorker::Mode mode) {
+  worker_.post([this, session_id = std::move(session_id), mapped_role = std::move(mapped_role), ttl,
+                done = std::move(done)](JobWorker::Mode mode) {
     if (mode == JobWorker::Mode::kRejected) {
       done(Status::Unavailable("cannot create ephemeral role: the role manager is stopped"));
       return;
@@ -110,7 +122,9 @@ Result<EphemeralRole> RoleManager::run_create(const std::string& session_id,
                                               const std::string& mapped_role,
                                               std::chrono::seconds ttl) {
   auto name = ephemeral_role_name(instance_id_, session_id);
-  if (!name.ok()) return Status::Invalid("cannot create ephemeral role: " + name.status().message());
+  if (!name.ok()) {
+    return Status::Invalid("cannot create ephemeral role: " + name.status().message());
+  }
   if (ttl.count() <= 0 || ttl > kMaxTtl) {
     return Status::Invalid("cannot create ephemeral role: ttl must be between 1 s and 365 days");
   }
@@ -120,12 +134,14 @@ Result<EphemeralRole> RoleManager::run_create(const std::string& session_id,
   std::array<uint8_t, kScramSaltBytes> salt{};
   crypto::random_bytes(salt);
   auto verifier = scram_sha256_verifier(role.password, salt);
-  if (!verifier.ok()) return Status::Internal("cannot create ephemeral role: " +
-                                              verifier.status().message());
-  auto sql = create_role_sql(role.name, *verifier, format_valid_until(role.valid_until_s),
-                             mapped_role);
+  if (!verifier.ok()) {
+    return Status::Internal("cannot create ephemeral role: " + verifier.status().message());
+  }
+  auto sql =
+      create_role_sql(role.name, *verifier, format_valid_until(role.valid_until_s), mapped_role);
   if (!sql.ok()) return Status::Invalid("cannot create ephemeral role: " + sql.status().message());
 
+  live_roles::add(role.name);  // before the role can exist: see live_roles.h
   Status s = with_admin("cannot create ephemeral role " + role.name, [&](bool retry, bool& lost) {
     SqlOutcome o = conn_.run(sql->c_str());
     // The name is this session's alone: "already exists" after a lost connection means the
@@ -137,8 +153,10 @@ Result<EphemeralRole> RoleManager::run_create(const std::string& session_id,
     redact_secret(o.message, role.password);
     return to_status(o);
   });
-  if (!s.ok()) return s;
-  created_.insert(role.name);
+  if (!s.ok()) {
+    live_roles::remove(role.name);
+    return s;
+  }
   return role;
 }
 
@@ -160,8 +178,8 @@ size_t RoleManager::run_sweep(
     on_dropped("", listed);
     return 0;
   }
-  std::unordered_set<std::string> keep(live.begin(), live.end());
-  keep.insert(created_.begin(), created_.end());
+  // Read after the listing, so a role created meanwhile by any manager is already in it.
+  std::unordered_set<std::string> keep = live_roles::with({live.begin(), live.end()});
   size_t dropped = 0;
   for (const std::string& role : roles_to_sweep(rows, instance_id_, keep, unix_now_s(), grace)) {
     Status s = run_drop(role, "");

@@ -5,7 +5,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -55,11 +54,12 @@ class RoleManager {
   // the form gh_<hex>_<16 hex> are accepted.
   void drop(std::string role, std::string mapped_role, std::function<void(Status)> done);
 
-  // Drops leftovers: this instance's roles that are not in `live`, and any instance's roles
-  // whose VALID UNTIL passed more than `grace` ago. Roles in `live`, and roles this manager
-  // created and has not dropped, are never dropped. Each drop (and each failure) is reported
-  // through on_dropped; a failure to list the roles is reported with an empty role name.
-  // Then done(number of roles dropped).
+  // Drops leftovers: this instance's roles that are not in `live` (role names), and any
+  // instance's roles whose VALID UNTIL passed more than `grace` ago. Never dropped: roles in
+  // `live`, and roles any RoleManager of this process created and has not been asked to drop
+  // (live_roles.h), so `live` may be empty. Each drop (and each failure) is reported through
+  // on_dropped; a failure to list the roles is reported with an empty role name. Then
+  // done(number of roles dropped).
   void sweep(std::vector<std::string> live, std::chrono::seconds grace,
              std::function<void(const std::string& role, const Status&)> on_dropped,
              std::function<void(size_t dropped)> done);
@@ -81,7 +81,6 @@ class RoleManager {
   // Worker thread only.
   AdminConnection conn_;
   std::string instance_id_;
-  std::unordered_set<std::string> created_;  // made here and not yet dropped
   bool unreachable_while_stopping_ = false;
 
   JobWorker worker_;  // last: stopped (joined) first

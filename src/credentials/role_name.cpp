@@ -21,8 +21,7 @@ bool is_valid_session_id(std::string_view id) {
   return id.size() == kSessionIdLength && is_lower_hex(id);
 }
 
-Result<std::string> ephemeral_role_name(std::string_view instance_id,
-                                        std::string_view session_id) {
+Result<std::string> ephemeral_role_name(std::string_view instance_id, std::string_view session_id) {
   if (!is_valid_instance_id(instance_id)) {
     return Status::Invalid("invalid gatehouse instance id for ephemeral roles (want 1-" +
                            std::to_string(kMaxInstanceIdLength) + " lowercase hex digits)");

@@ -23,8 +23,7 @@ bool is_valid_instance_id(std::string_view id);
 // Exactly 16 lowercase hex digits.
 bool is_valid_session_id(std::string_view id);
 
-Result<std::string> ephemeral_role_name(std::string_view instance_id,
-                                        std::string_view session_id);
+Result<std::string> ephemeral_role_name(std::string_view instance_id, std::string_view session_id);
 
 struct EphemeralRoleName {
   std::string_view instance_id;

@@ -14,8 +14,8 @@ Result<std::string> create_role_sql(std::string_view role, std::string_view scra
   if (!pw.ok()) return pw.status();
   auto until = quote_literal(valid_until);
   if (!until.ok()) return until.status();
-  return "CREATE ROLE " + *r + " LOGIN PASSWORD " + *pw + " VALID UNTIL " + *until +
-         " IN ROLE " + *m;
+  return "CREATE ROLE " + *r + " LOGIN PASSWORD " + *pw + " VALID UNTIL " + *until + " IN ROLE " +
+         *m;
 }
 
 Result<std::string> grant_role_to_admin_sql(std::string_view role) {
@@ -33,8 +33,8 @@ Result<std::string> end_role_sql(std::string_view role, std::string_view mapped_
     if (!m.ok()) return Status::Invalid("mapped role: " + m.status().message());
     target = std::move(*m);
   }
-  return "REASSIGN OWNED BY " + *r + " TO " + target + "; DROP OWNED BY " + *r +
-         "; DROP ROLE " + *r;
+  return "REASSIGN OWNED BY " + *r + " TO " + target + "; DROP OWNED BY " + *r + "; DROP ROLE " +
+         *r;
 }
 
 }  // namespace gh::credentials

@@ -45,6 +45,6 @@ inline constexpr const char* kSweepCandidatesQuery =
 // a stuck lock cannot hold the worker forever.
 inline constexpr const char* kSessionSetupSql =
     "SET standard_conforming_strings = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-    "SET lock_timeout = '5s'; SET statement_timeout = '30s'";
+    "SET lock_timeout = '2s'; SET statement_timeout = '30s'";
 
 }  // namespace gh::credentials

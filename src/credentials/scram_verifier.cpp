@@ -14,8 +14,8 @@ std::string_view as_view(const crypto::Sha256Digest& d) {
 
 }  // namespace
 
-Result<std::string> scram_sha256_verifier(std::string_view password,
-                                          std::span<const uint8_t> salt, int iterations) {
+Result<std::string> scram_sha256_verifier(std::string_view password, std::span<const uint8_t> salt,
+                                          int iterations) {
   if (password.empty()) return Status::Invalid("empty password");
   for (char c : password) {
     if (c < 0x20 || c > 0x7e) {

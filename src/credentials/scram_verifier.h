@@ -19,8 +19,7 @@ inline constexpr size_t kScramSaltBytes = 16;
 // reaches the server, its logs or pg_authid.
 // PostgreSQL SASLpreps the password first; that is the identity for printable ASCII, the
 // only kind accepted here (generated passwords are hex).
-Result<std::string> scram_sha256_verifier(std::string_view password,
-                                          std::span<const uint8_t> salt,
+Result<std::string> scram_sha256_verifier(std::string_view password, std::span<const uint8_t> salt,
                                           int iterations = kScramIterations);
 
 }  // namespace gh::credentials

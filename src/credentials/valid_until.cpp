@@ -47,10 +47,10 @@ std::optional<int64_t> parse_valid_until(std::string_view s) {
   if (s == "infinity") return kValidForever;
   if (s == "-infinity") return kValidNever;
   int y, mo, d, h, mi, sec;
-  if (!take_digits(s, 4, y) || !take_char(s, '-') || !take_digits(s, 2, mo) ||
-      !take_char(s, '-') || !take_digits(s, 2, d) || !(take_char(s, ' ') || take_char(s, 'T')) ||
-      !take_digits(s, 2, h) || !take_char(s, ':') || !take_digits(s, 2, mi) ||
-      !take_char(s, ':') || !take_digits(s, 2, sec)) {
+  if (!take_digits(s, 4, y) || !take_char(s, '-') || !take_digits(s, 2, mo) || !take_char(s, '-') ||
+      !take_digits(s, 2, d) || !(take_char(s, ' ') || take_char(s, 'T')) || !take_digits(s, 2, h) ||
+      !take_char(s, ':') || !take_digits(s, 2, mi) || !take_char(s, ':') ||
+      !take_digits(s, 2, sec)) {
     return std::nullopt;
   }
   if (take_char(s, '.')) {
@@ -78,8 +78,8 @@ std::optional<int64_t> parse_valid_until(std::string_view s) {
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60 || oh > 15 || om > 59 || os > 59) {
     return std::nullopt;
   }
-  int64_t local = sys_days{ymd}.time_since_epoch() / seconds{1} + int64_t{h} * 3600 +
-                  int64_t{mi} * 60 + sec;
+  int64_t local =
+      sys_days{ymd}.time_since_epoch() / seconds{1} + int64_t{h} * 3600 + int64_t{mi} * 60 + sec;
   int64_t offset = sign * (int64_t{oh} * 3600 + int64_t{om} * 60 + os);
   return local - offset;
 }

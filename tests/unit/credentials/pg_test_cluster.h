@@ -54,8 +54,10 @@ class PgTestCluster {
       const char* os_user = std::getenv("GH_IT_PG_OS_USER");
       std::string name = os_user ? os_user : "postgres";
       passwd* pw = ::getpwnam(name.c_str());
-      if (pw == nullptr) return "running as root but there is no OS user '" + name + "' to run "
-                                "PostgreSQL as (set GH_IT_PG_OS_USER)";
+      if (pw == nullptr)
+        return "running as root but there is no OS user '" + name +
+               "' to run "
+               "PostgreSQL as (set GH_IT_PG_OS_USER)";
       uid_ = pw->pw_uid;
       gid_ = pw->pw_gid;
       drop_privileges_ = true;
@@ -82,15 +84,17 @@ class PgTestCluster {
     append_file(data() + "/postgresql.conf",
                 "\n# gatehouse credentials tests\n"
                 "listen_addresses = '127.0.0.1'\n"
-                "port = " + std::to_string(port_) + "\n"
-                "unix_socket_directories = ''\n"
-                "max_connections = 30\n"
-                "shared_buffers = 32MB\n"
-                "fsync = off\n"
-                "synchronous_commit = off\n"
-                "full_page_writes = off\n"
-                "log_statement = 'all'\n"  // lets tests check what reached the server log
-                "password_encryption = 'scram-sha-256'\n");
+                "port = " +
+                    std::to_string(port_) +
+                    "\n"
+                    "unix_socket_directories = ''\n"
+                    "max_connections = 30\n"
+                    "shared_buffers = 32MB\n"
+                    "fsync = off\n"
+                    "synchronous_commit = off\n"
+                    "full_page_writes = off\n"
+                    "log_statement = 'all'\n"  // lets tests check what reached the server log
+                    "password_encryption = 'scram-sha-256'\n");
     write_file(data() + "/pg_hba.conf", "host all all 127.0.0.1/32 scram-sha-256\n");
     pid_ = spawn({bin_ + "/postgres", "-D", data()}, log_path());
     if (pid_ < 0) return "cannot start postgres";

@@ -29,8 +29,9 @@ class CredentialsPg : public ::testing::Test {
     auto t0 = std::chrono::steady_clock::now();
     setup_error_ = cluster_->start();
     if (setup_error_.empty()) setup_error_ = seed();
-    startup_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - t0).count();
+    startup_ms_ =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
   }
   static void TearDownTestSuite() {
     delete cluster_;
@@ -131,24 +132,26 @@ TEST_F(CredentialsPg, CreateLoginReadThenDropWhileConnected) {
   ASSERT_TRUE(role.ok()) << role.status().message();
   EXPECT_EQ(role->name, "gh_c0ffee_0000000000000001");
   EXPECT_EQ(role->password.size(), 64u);  // 32 random bytes, hex
-  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                      before.time_since_epoch()).count();
+  int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count();
   EXPECT_GE(role->valid_until_s, now_s + 300);
   EXPECT_LE(role->valid_until_s, now_s + 302);
 
   const std::string& name = role->name;
   EXPECT_EQ(su_scalar("SELECT rolcanlogin::text || ' ' || rolsuper::text || ' ' || "
-                      "rolcreaterole::text FROM pg_roles WHERE rolname = '" + name + "'"),
+                      "rolcreaterole::text FROM pg_roles WHERE rolname = '" +
+                      name + "'"),
             "true false false");
-  std::string until = su_scalar("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + name +
-                                "'");
+  std::string until =
+      su_scalar("SELECT rolvaliduntil FROM pg_roles WHERE rolname = '" + name + "'");
   EXPECT_EQ(parse_valid_until(until), role->valid_until_s) << until;
   EXPECT_EQ(su_scalar("SELECT string_agg(g.rolname, ',') FROM pg_auth_members m "
                       "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member "
-                      "WHERE r.rolname = '" + name + "'"),
+                      "WHERE r.rolname = '" +
+                      name + "'"),
             "app_ro");
-  std::string stored = su_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = '" + name +
-                                 "'");
+  std::string stored =
+      su_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = '" + name + "'");
   EXPECT_TRUE(stored.starts_with("SCRAM-SHA-256$4096:")) << stored;
   // The server saw the verifier (log_statement = all), never the cleartext.
   std::string log = cluster_->server_log();
@@ -183,7 +186,7 @@ TEST_F(CredentialsPg, DropEndsABusyBackendAndKeepsItsObjects) {
   EXPECT_EQ(scalar(login.get(), "CREATE TABLE made_by_session (x int)"), "<none>");
   EXPECT_EQ(scalar(login.get(), "BEGIN"), "<none>");
   EXPECT_EQ(scalar(login.get(), "LOCK TABLE made_by_session"), "<none>");  // holds a lock
-  ASSERT_EQ(PQsendQuery(login.get(), "SELECT pg_sleep(60)"), 1);  // and is busy
+  ASSERT_EQ(PQsendQuery(login.get(), "SELECT pg_sleep(60)"), 1);           // and is busy
 
   auto t0 = std::chrono::steady_clock::now();
   Status dropped = drop(m, role->name, "app_rw");
@@ -221,6 +224,14 @@ TEST_F(CredentialsPg, NonSuperuserCreateRoleAdminCanDoTheWholeCycle) {
             "cannot create ephemeral role gh_c0ffee_0000000000000004: must be superuser to "
             "alter superusers (connect as cred_admin@127.0.0.1:" +
                 std::to_string(cluster_->port()) + "/postgres)");
+
+  auto missing = create(m, "000000000000000a", "no_such_role");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(missing.status().message().starts_with(
+      "cannot create ephemeral role gh_c0ffee_000000000000000a: role \"no_such_role\" does not "
+      "exist (connect as"))
+      << missing.status().message();
 }
 
 TEST_F(CredentialsPg, AdminWithoutCreateRoleGetsAClearError) {
@@ -243,16 +254,50 @@ TEST_F(CredentialsPg, WrongAdminPasswordIsAClearErrorWithoutThePassword) {
   ASSERT_FALSE(role.ok());
   const std::string& msg = role.status().message();
   EXPECT_EQ(role.status().code(), Status::Code::kUnavailable);
-  EXPECT_TRUE(msg.starts_with("cannot create ephemeral role gh_c0ffee_0000000000000006: cannot "
-                              "connect to the admin database: "))
+  EXPECT_TRUE(
+      msg.starts_with("cannot create ephemeral role gh_c0ffee_0000000000000006: cannot "
+                      "connect to the admin database: "))
       << msg;
   EXPECT_NE(msg.find("password authentication failed for user \"postgres\""), std::string::npos)
       << msg;
-  EXPECT_TRUE(msg.ends_with("(connect as postgres@127.0.0.1:" +
-                            std::to_string(cluster_->port()) + "/postgres)"))
+  EXPECT_TRUE(msg.ends_with("(connect as postgres@127.0.0.1:" + std::to_string(cluster_->port()) +
+                            "/postgres)"))
       << msg;
   EXPECT_EQ(msg.find(bad), std::string::npos);
   EXPECT_EQ(msg.find(cluster_->superuser_password()), std::string::npos);
+}
+
+// REASSIGN/DROP OWNED act in the admin connection's database only: objects the session made
+// in another database keep the role alive. The drop retries briefly, then says why.
+TEST_F(CredentialsPg, ObjectsInAnotherDatabaseBlockTheDropWithAClearError) {
+  {
+    auto su = connect("postgres", cluster_->superuser_password());
+    ASSERT_EQ(scalar(su.get(), "CREATE DATABASE elsewhere"), "<none>");
+  }
+  auto su_else = PgConn(PQconnectdb(
+      (cluster_->conninfo("postgres", cluster_->superuser_password(), "elsewhere")).c_str()));
+  ASSERT_EQ(scalar(su_else.get(), "GRANT CREATE ON SCHEMA public TO app_rw"), "<none>");
+  RoleManager m(admin(), "c0ffee");
+  m.start();
+  auto role = create(m, "0000000000000009", "app_rw");
+  ASSERT_TRUE(role.ok()) << role.status().message();
+  {
+    auto login =
+        PgConn(PQconnectdb((cluster_->conninfo(role->name, role->password, "elsewhere")).c_str()));
+    ASSERT_EQ(scalar(login.get(), "CREATE TABLE stranded (x int)"), "<none>");
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  Status s = drop(m, role->name, "app_rw");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "cannot drop ephemeral role " + role->name + ": role \"" + role->name +
+                             "\" cannot be dropped because some objects depend on it (connect "
+                             "as postgres@127.0.0.1:" +
+                             std::to_string(cluster_->port()) + "/postgres)");
+  EXPECT_TRUE(role_exists(role->name));
+  ASSERT_EQ(scalar(su_else.get(), "REASSIGN OWNED BY " + role->name + " TO app_rw"), "<none>");
+  Status again = drop(m, role->name, "app_rw");
+  EXPECT_TRUE(again.ok()) << again.message();
 }
 
 TEST_F(CredentialsPg, ReconnectsOnceWhenTheAdminConnectionWasKilled) {
@@ -270,51 +315,66 @@ TEST_F(CredentialsPg, ReconnectsOnceWhenTheAdminConnectionWasKilled) {
 }
 
 TEST_F(CredentialsPg, SweepDropsLeftoversAndKeepsLiveAndForeignRoles) {
-  std::string live_name, leftover_name, leftover_password;
-  {
-    // A previous run of this instance that crashed before dropping its roles.
-    RoleManager crashed(admin(), "5eed");
-    crashed.start();
-    auto live = create(crashed, "00000000000000a1");
-    auto leftover = create(crashed, "00000000000000a2", "app_rw");
-    ASSERT_TRUE(live.ok() && leftover.ok());
-    live_name = live->name;
-    leftover_name = leftover->name;
-    leftover_password = leftover->password;
-  }
-  auto still_connected = connect(leftover_name, leftover_password);
-  ASSERT_EQ(PQstatus(still_connected.get()), CONNECTION_OK);
-  EXPECT_EQ(su_scalar("CREATE ROLE gh_0bb_00000000000000b1 VALID UNTIL '2001-01-01 00:00:00+00';"
+  // Left by a previous run of this instance (made here by hand: in this process they would
+  // count as live), one of them still logged in and owning a table.
+  const std::string leftover = "gh_5eed_00000000000000a1";
+  const std::string declared_live = "gh_5eed_00000000000000a3";
+  EXPECT_EQ(su_scalar("CREATE ROLE " + leftover +
+                      " LOGIN PASSWORD 'leftover-pw' VALID UNTIL '2999-01-01 00:00:00+00' "
+                      "IN ROLE app_rw;"
+                      "CREATE ROLE " +
+                      declared_live +
+                      " LOGIN IN ROLE app_ro;"
+                      "CREATE ROLE gh_0bb_00000000000000b1 VALID UNTIL '2001-01-01 00:00:00+00';"
                       "CREATE ROLE gh_0bb_00000000000000b2 VALID UNTIL 'infinity';"
                       "CREATE ROLE gh_0bb_00000000000000b3;"
                       "CREATE ROLE gh_operator VALID UNTIL '2001-01-01 00:00:00+00';"
                       "CREATE ROLE reporting VALID UNTIL '2001-01-01 00:00:00+00'"),
             "<none>");
+  auto still_connected = connect(leftover, "leftover-pw");
+  ASSERT_EQ(PQstatus(still_connected.get()), CONNECTION_OK)
+      << PQerrorMessage(still_connected.get());
+  EXPECT_EQ(scalar(still_connected.get(), "CREATE TABLE made_by_leftover (x int)"), "<none>");
+
+  // Another gatehouse connection on the same server and instance, with a live session.
+  RoleManager other(admin(), "5eed");
+  other.start();
+  auto other_live = create(other, "00000000000000a2");
+  ASSERT_TRUE(other_live.ok()) << other_live.status().message();
 
   RoleManager m(admin(), "5eed");
   m.start();
   std::set<std::string> reported;
   std::vector<std::string> failures;
   std::promise<size_t> done;
-  m.sweep({live_name}, 600s,
-          [&](const std::string& role, const Status& s) {
-            reported.insert(role);
-            if (!s.ok()) failures.push_back(role + ": " + s.message());
-          },
-          [&](size_t n) { done.set_value(n); });
+  m.sweep(
+      {declared_live}, 600s,
+      [&](const std::string& role, const Status& s) {
+        reported.insert(role);
+        if (!s.ok()) failures.push_back(role + ": " + s.message());
+      },
+      [&](size_t n) { done.set_value(n); });
   auto f = done.get_future();
   ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
   EXPECT_EQ(f.get(), 2u);
   EXPECT_TRUE(failures.empty()) << failures[0];
-  EXPECT_EQ(reported, (std::set<std::string>{leftover_name, "gh_0bb_00000000000000b1"}));
-  EXPECT_FALSE(role_exists(leftover_name));
+  EXPECT_EQ(reported, (std::set<std::string>{leftover, "gh_0bb_00000000000000b1"}));
+  EXPECT_FALSE(role_exists(leftover));
   EXPECT_FALSE(role_exists("gh_0bb_00000000000000b1"));
-  for (const char* kept : {"gh_0bb_00000000000000b2", "gh_0bb_00000000000000b3", "gh_operator",
-                           "reporting"}) {
+  for (const std::string& kept :
+       {declared_live, other_live->name, std::string("gh_0bb_00000000000000b2"),
+        std::string("gh_0bb_00000000000000b3"), std::string("gh_operator"),
+        std::string("reporting")}) {
     EXPECT_TRUE(role_exists(kept)) << kept;
   }
-  EXPECT_TRUE(role_exists(live_name));
-  EXPECT_TRUE(drop(m, live_name, "app_ro").ok());
+  // The sweeper found the leftover's mapped role itself and handed its objects over.
+  EXPECT_EQ(su_scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_leftover'"),
+            "app_rw");
+  EXPECT_TRUE(scalar(still_connected.get(), "SELECT 1").starts_with("<error"));
+
+  // Once its session asked for the drop, a role is no longer protected.
+  EXPECT_TRUE(drop(other, other_live->name, "app_ro").ok());
+  EXPECT_TRUE(drop(m, declared_live, "app_ro").ok());
 }
 
 }  // namespace

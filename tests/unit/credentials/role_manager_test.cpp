@@ -116,8 +116,9 @@ TEST(RoleManager, UnreachableServerIsAClearErrorWithoutThePassword) {
   ASSERT_FALSE(r.ok());
   const std::string& msg = r.status().message();
   EXPECT_EQ(r.status().code(), Status::Code::kUnavailable);
-  EXPECT_TRUE(msg.starts_with("cannot create ephemeral role gh_ab12_0123456789abcdef: cannot "
-                              "connect to the admin database: "))
+  EXPECT_TRUE(
+      msg.starts_with("cannot create ephemeral role gh_ab12_0123456789abcdef: cannot "
+                      "connect to the admin database: "))
       << msg;
   EXPECT_TRUE(msg.ends_with("(connect as admin@127.0.0.1:" + std::to_string(port) + "/shop)"))
       << msg;
@@ -161,13 +162,15 @@ TEST(RoleManager, SweepReportsAListingFailureWithAnEmptyRoleName) {
   m.start();
   std::vector<std::pair<std::string, Status>> reports;
   std::promise<size_t> dropped;
-  m.sweep({}, 60s, [&](const std::string& role, const Status& s) { reports.emplace_back(role, s); },
-          [&](size_t n) { dropped.set_value(n); });
+  m.sweep(
+      {}, 60s, [&](const std::string& role, const Status& s) { reports.emplace_back(role, s); },
+      [&](size_t n) { dropped.set_value(n); });
   EXPECT_EQ(dropped.get_future().get(), 0u);
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].first, "");
-  EXPECT_TRUE(reports[0].second.message().starts_with("cannot list ephemeral roles: cannot "
-                                                      "connect to the admin database"));
+  EXPECT_TRUE(
+      reports[0].second.message().starts_with("cannot list ephemeral roles: cannot "
+                                              "connect to the admin database"));
 }
 
 TEST(RoleManager, AfterStopCallsAnswerAtOnceOnTheCallersThread) {

@@ -6,8 +6,9 @@ namespace gh::credentials {
 namespace {
 
 TEST(CreateRoleSql, QuotesEveryNameAndLiteral) {
-  auto sql = create_role_sql("gh_ab_0123456789abcdef", "SCRAM-SHA-256$4096:c2FsdA==$k1=:k2=",
-                             "2024-05-01T12:34:56+00", "app_ro");
+  auto sql =
+      create_role_sql("gh_ab_0123456789abcdef",
+                      "SCRAM-SHA-256$4096:c2FsdA==$k1=:k2=", "2024-05-01T12:34:56+00", "app_ro");
   ASSERT_TRUE(sql.ok()) << sql.status().message();
   EXPECT_EQ(*sql,
             "CREATE ROLE \"gh_ab_0123456789abcdef\" LOGIN PASSWORD "
@@ -16,8 +17,8 @@ TEST(CreateRoleSql, QuotesEveryNameAndLiteral) {
 }
 
 TEST(CreateRoleSql, MappedRoleFromConfigCannotInject) {
-  auto sql = create_role_sql("gh_ab_0123456789abcdef", "v", "t",
-                             "app\"; ALTER ROLE admin SUPERUSER; --");
+  auto sql =
+      create_role_sql("gh_ab_0123456789abcdef", "v", "t", "app\"; ALTER ROLE admin SUPERUSER; --");
   ASSERT_TRUE(sql.ok());
   EXPECT_TRUE(sql->ends_with("IN ROLE \"app\"\"; ALTER ROLE admin SUPERUSER; --\"")) << *sql;
 }

@@ -9,8 +9,7 @@ TEST(QuoteIdentifier, AlwaysDoubleQuotesAndDoublesQuotes) {
   EXPECT_EQ(*quote_identifier("app_ro"), "\"app_ro\"");
   EXPECT_EQ(*quote_identifier("App Reader"), "\"App Reader\"");
   EXPECT_EQ(*quote_identifier("a\"b"), "\"a\"\"b\"");
-  EXPECT_EQ(*quote_identifier("x\"; DROP ROLE postgres; --"),
-            "\"x\"\"; DROP ROLE postgres; --\"");
+  EXPECT_EQ(*quote_identifier("x\"; DROP ROLE postgres; --"), "\"x\"\"; DROP ROLE postgres; --\"");
   EXPECT_EQ(*quote_identifier("\""), "\"\"\"\"");
   EXPECT_EQ(*quote_identifier("r\xc3\xb4le"), "\"r\xc3\xb4le\"");  // UTF-8 passes through
 }

@@ -22,13 +22,12 @@ TEST(SweepPlan, DropsThisInstancesRolesThatAreNotLive) {
 }
 
 TEST(SweepPlan, DropsAnyInstancesRolesExpiredBeyondGrace) {
-  std::vector<RoleRow> rows = {{"gh_bb_0000000000000001", kLongAgo},   // expired 1.5 h ago
-                               {"gh_bb_0000000000000002", kJustNow},   // within grace
-                               {"gh_bb_0000000000000003", kLater},     // still valid
-                               {"gh_bb_0000000000000004", "-infinity"},
-                               {"gh_bb_0000000000000005", "infinity"},
-                               {"gh_bb_0000000000000006", std::nullopt},
-                               {"gh_bb_0000000000000007", "garbage"}};
+  std::vector<RoleRow> rows = {
+      {"gh_bb_0000000000000001", kLongAgo},  // expired 1.5 h ago
+      {"gh_bb_0000000000000002", kJustNow},  // within grace
+      {"gh_bb_0000000000000003", kLater},    // still valid
+      {"gh_bb_0000000000000004", "-infinity"},  {"gh_bb_0000000000000005", "infinity"},
+      {"gh_bb_0000000000000006", std::nullopt}, {"gh_bb_0000000000000007", "garbage"}};
   EXPECT_EQ(roles_to_sweep(rows, "aa", {}, kNow, seconds(600)),
             (Names{"gh_bb_0000000000000001", "gh_bb_0000000000000004"}));
 }
