@@ -10,11 +10,20 @@
 #   - pgbench -S, prepared protocol
 #   - pgbench TPC-B default script     (simple protocol)
 #   - a 1,000,000-row SELECT read by psql into /dev/null (best of $READ_RUNS, monotonic clock)
+#   - the login rate: pgbench -C -S, simple protocol, a new connection (with authentication)
+#     per transaction (-c $CLIENTS -j $CONNECT_THREADS -T $CONNECT_DURATION; pgbench connects
+#     synchronously, one login at a time per thread, so the default is one thread per
+#     client: $CLIENTS logins in flight): direct and PgBouncer with SCRAM, gatehouse with
+#     an API key, and gh_oidc, a third gatehouse instance, with an OIDC access token issued
+#     by a real OpenID provider (tests/integration/oidc/provider.mjs, node + oidc-provider;
+#     scripts/install-test-clients.sh installs it)
 # and prints TPS, times, the ratios gatehouse/PgBouncer and gatehouse/direct, and
 # gatehouse's peak RSS (VmHWM). Everything it starts is stopped on exit.
 #
 # Usage: bench/pgbench.sh            (make bench)
 # Env:   DURATION=15 CLIENTS=16 THREADS=2 SCALE=10 READ_RUNS=3
+#        CONNECT_DURATION=(DURATION+1)/2  seconds per login-rate run
+#        CONNECT_THREADS=$CLIENTS         pgbench -j for the login-rate runs
 #        GATEHOUSE_BIN=build/gatehouse  GATEHOUSE_WORKERS=0 (0 = one per core)
 #        BENCH_OUT=FILE  also write the results as tab-separated values
 #        KEEP=1          keep the work directory (logs, configs)
@@ -27,6 +36,8 @@ CLIENTS=${CLIENTS:-16}
 THREADS=${THREADS:-2}
 SCALE=${SCALE:-10}
 READ_RUNS=${READ_RUNS:-3}
+CONNECT_DURATION=${CONNECT_DURATION:-$(( (DURATION + 1) / 2 ))}
+CONNECT_THREADS=${CONNECT_THREADS:-$CLIENTS}
 GATEHOUSE_BIN=${GATEHOUSE_BIN:-$ROOT/build/gatehouse}
 GATEHOUSE_WORKERS=${GATEHOUSE_WORKERS:-0}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -39,6 +50,10 @@ die() { echo "pgbench.sh: $*" >&2; exit 1; }
 [ -x "$PG_BIN/postgres" ] || die "PostgreSQL 15 not found in $PG_BIN (scripts/install-deps.sh)"
 [ -x "$PGBOUNCER" ] || die "pgbouncer not found at $PGBOUNCER (scripts/install-deps.sh)"
 command -v pgbench >/dev/null || die "pgbench not found"
+OIDC_DIR=$ROOT/tests/integration/oidc
+command -v node >/dev/null || die "node not found (scripts/install-deps.sh); the OIDC login run needs it"
+[ -d "$OIDC_DIR/node_modules/oidc-provider" ] \
+  || die "$OIDC_DIR/node_modules is missing: run scripts/install-test-clients.sh (the OIDC login run needs oidc-provider)"
 [ "$SCALE" -ge 10 ] || echo "pgbench.sh: SCALE < 10 reads fewer than 1,000,000 rows" >&2
 # Keep psql/pgbench from picking up the caller's connection settings.
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSSLMODE PGSERVICE PGOPTIONS
@@ -132,11 +147,44 @@ PIDS+=($BOUNCER_PID)
 wait_until 30 psql -X -At -h 127.0.0.1 -p "$BOUNCER_PORT" -U bench -d bench -c "select 1" \
   || { tail -30 "$WORK/pgbouncer/"*.log; die "PgBouncer did not start"; }
 
+# ------------------------------------------------------------------ OpenID provider
+# The real oidc-provider (as in the integration tests), signing RS256 with a fresh 2048-bit
+# key. It issues client-credentials tokens for client "agent": audience gatehouse, groups
+# [data-agents], 300 s lifetime (so the token is fetched right before its run).
+mkdir -p "$WORK/oidc"
+$PY - "$WORK/oidc/jwks.json" <<'PYEOF' || die "cannot write the provider's JWKS"
+import sys
+sys.path.insert(0, "tests/integration")
+from oidc import make_rsa_jwks
+make_rsa_jwks(sys.argv[1], "bench-rsa-1")
+PYEOF
+node "$OIDC_DIR/provider.mjs" --jwks "$WORK/oidc/jwks.json" --port "$(free_port)" \
+  >"$WORK/oidc/ready.txt" 2>"$WORK/oidc/provider.log" &
+PIDS+=($!)
+wait_until 30 grep -q '^ready ' "$WORK/oidc/ready.txt" \
+  || { tail -30 "$WORK/oidc/provider.log"; die "the OpenID provider did not start"; }
+OIDC_ISSUER=$(sed -n 's/^ready \(http:[^ ]*\)$/\1/p' "$WORK/oidc/ready.txt")
+echo "== OpenID provider (oidc-provider $(node -p "require('$OIDC_DIR/node_modules/oidc-provider/package.json').version"), RS256) at $OIDC_ISSUER"
+oidc_token() {  # a fresh access token for client "agent" (client-credentials grant)
+  $PY - "$OIDC_ISSUER" "$WORK/oidc" <<'PYEOF'
+import sys
+from pathlib import Path
+sys.path.insert(0, "tests/integration")
+from oidc import OidcProvider
+print(OidcProvider(Path(sys.argv[2]), issuer=sys.argv[1]).token("agent"))
+PYEOF
+}
+
 # ------------------------------------------------------------------ gatehouse
-# Two instances: the default audit durability (balanced) and strict (every statement's
-# record is fdatasync'ed before it is forwarded, with group commit).
-start_gatehouse() {  # start_gatehouse NAME DURABILITY -> sets GH_PORT_<NAME>, GH_PID_<NAME>, GH_KEY_<NAME>
-  local name=$1 durability=$2 port key pid
+# Three instances: the default audit durability (balanced), strict (every statement's
+# record is fdatasync'ed before it is forwarded, with group commit), and gh_oidc (balanced,
+# trusting the OpenID provider above; used for the login rate with tokens).
+# start_gatehouse NAME DURABILITY GROUP [EXTRA_YAML]
+#   -> sets GH_PORT_<NAME>, GH_PID_<NAME>, GH_KEY_<NAME>
+# Access is deny-by-default: the rule lets GROUP use connection bench (API keys are
+# created with --groups bench; the provider's tokens carry groups [data-agents]).
+start_gatehouse() {
+  local name=$1 durability=$2 group=$3 extra=${4:-} port key pid
   port=$(free_port)
   mkdir -p "$WORK/$name"
   cat >"$WORK/$name/gatehouse.yaml" <<EOF
@@ -153,6 +201,9 @@ connections:
     user: bench
     password_env: BENCH_PG_PASSWORD
     tls: { mode: disable }
+access:
+  - { connection: bench, groups: [$group] }
+$extra
 EOF
   key=$("$GATEHOUSE_BIN" keys create --config "$WORK/$name/gatehouse.yaml" --name bench --groups bench \
     2>"$WORK/$name/keys.log") || { cat "$WORK/$name/keys.log"; die "gatehouse keys create failed"; }
@@ -167,17 +218,21 @@ EOF
   printf -v "GH_PID_$name" '%s' "$pid"
   printf -v "GH_KEY_$name" '%s' "$key"
 }
-start_gatehouse gatehouse balanced
-start_gatehouse gh_strict strict
+start_gatehouse gatehouse balanced bench
+start_gatehouse gh_strict strict bench
+start_gatehouse gh_oidc balanced data-agents "identity:
+  issuers:
+    - { issuer: $OIDC_ISSUER, audience: gatehouse }"
 GH_PORT=$GH_PORT_gatehouse
 GH_PID=$GH_PID_gatehouse
 
 # ------------------------------------------------------------------ runs
 TARGETS=(direct pgbouncer gatehouse)
 declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [gatehouse]=$GH_PORT
-                 [gh_strict]=$GH_PORT_gh_strict)
+                 [gh_strict]=$GH_PORT_gh_strict [gh_oidc]=$GH_PORT_gh_oidc)
+# gh_oidc's password, an access token, is fetched right before each use (they live 300 s).
 declare -A PASS=([direct]=$BENCH_PW [pgbouncer]=$BENCH_PW [gatehouse]=$GH_KEY_gatehouse
-                 [gh_strict]=$GH_KEY_gh_strict)
+                 [gh_strict]=$GH_KEY_gh_strict [gh_oidc]="")
 declare -A RESULT
 
 target_env() {  # target_env TARGET -> env assignments for libpq tools
@@ -197,6 +252,25 @@ run_pgbench() {  # run_pgbench TARGET NAME ARGS... -> tps
   local tps
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$log")
   [ -n "$tps" ] && printf '%.0f\n' "$tps" || echo "failed"
+}
+
+# run_connect TARGET -> "tps avg_connection_ms": pgbench -C, a new connection (and login)
+# per transaction; with -C pgbench's tps includes the reconnection times.
+run_connect() {
+  local t=$1
+  local log="$WORK/run-connect-$t.log"
+  if ! env $(target_env "$t") pgbench -n -C -S -M simple -c "$CLIENTS" -j "$CONNECT_THREADS" \
+      -T "$CONNECT_DURATION" >"$log" 2>&1; then
+    echo "pgbench -C against $t failed:" >&2; tail -20 "$log" >&2
+    echo "failed failed"; return 0
+  fi
+  local failed tps ms
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+  if [ -n "$failed" ] && [ "$failed" != 0 ]; then echo "pgbench -C against $t: $failed failed transactions" >&2; fi
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
+  ms=$(sed -n 's/^average connection time = \([0-9.]*\) ms/\1/p' "$log")
+  printf '%s %s\n' "$([ -n "$tps" ] && printf '%.0f' "$tps" || echo failed)" \
+    "$([ -n "$ms" ] && printf '%.3f' "$ms" || echo failed)"
 }
 
 READ_SQL="select * from pgbench_accounts limit 1000000"  # 1M rows at scale >= 10
@@ -227,6 +301,9 @@ env $(target_env direct) pgbench -n -S -c "$CLIENTS" -j "$THREADS" -T 3 >/dev/nu
 for t in "${TARGETS[@]}"; do
   env $(target_env "$t") psql -X -q -A -t -o /dev/null -c "$READ_SQL" || die "SELECT through $t failed"
 done
+PASS[gh_oidc]=$(oidc_token) || die "no access token from the OpenID provider (see $WORK/oidc/provider.log)"
+env $(target_env gh_oidc) psql -X -q -A -t -o /dev/null -c "select 1" \
+  || die "login with an OIDC access token through gh_oidc failed (see $WORK/gh_oidc/gatehouse.log)"
 
 WORKLOADS=(select_simple select_prepared tpcb read_1m)
 declare -A LABEL=([select_simple]="-S simple (tps)" [select_prepared]="-S prepared (tps)"
@@ -243,6 +320,14 @@ for w in "${WORKLOADS[@]}"; do
       read_1m)         RESULT[$w,$t]=$(run_read "$t") ;;
     esac
   done
+done
+
+CONNECT_TARGETS=(direct pgbouncer gatehouse gh_oidc)
+for t in "${CONNECT_TARGETS[@]}"; do
+  echo "== connect (pgbench -C) via $t"
+  # A fresh token right before the run: the provider's tokens live 300 s.
+  [ "$t" != gh_oidc ] || PASS[gh_oidc]=$(oidc_token) || die "no access token from the OpenID provider"
+  read -r "RESULT[connect,$t]" "RESULT[connect_ms,$t]" < <(run_connect "$t")
 done
 
 rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
@@ -266,6 +351,17 @@ for w in select_simple select_prepared; do
   g=${RESULT[$w,gatehouse]:-?}; st=${RESULT[$w,gh_strict]:-?}
   printf '%-38s %12s %12s %10s\n' "${LABEL[$w]}" "$g" "$st" "$(ratio "$st" "$g")"
 done
+echo
+echo "login rate: pgbench -n -C -S -M simple -c $CLIENTS -j $CONNECT_THREADS, a new connection per transaction, ${CONNECT_DURATION}s per run"
+printf '%-22s %12s %12s %12s %12s %10s %10s\n' "" direct pgbouncer gatehouse gh_oidc gh/pgb oidc/pgb
+for row in connect connect_ms; do
+  d=${RESULT[$row,direct]:-?}; b=${RESULT[$row,pgbouncer]:-?}; g=${RESULT[$row,gatehouse]:-?}
+  o=${RESULT[$row,gh_oidc]:-?}
+  label="connections/s"; [ $row = connect ] || label="avg connect time (ms)"
+  printf '%-22s %12s %12s %12s %12s %10s %10s\n' "$label" "$d" "$b" "$g" "$o" \
+    "$(ratio "$g" "$b")" "$(ratio "$o" "$b")"
+done
+echo "(direct, pgbouncer: SCRAM; gatehouse: API key; gh_oidc: RS256 access token from oidc-provider)"
 mb() { $PY -c "import sys; v=sys.argv[1]; print(f'{int(v)/1024:.1f} MB' if v.isdigit() else v)" "$1"; }
 echo "gatehouse peak RSS (VmHWM): $(mb "$GH_RSS"); PgBouncer: $(mb "$BOUNCER_RSS")"
 
@@ -274,6 +370,11 @@ if [ -n "${BENCH_OUT:-}" ]; then
     printf 'workload\tdirect\tpgbouncer\tgatehouse\n'
     for w in "${WORKLOADS[@]}"; do
       printf '%s\t%s\t%s\t%s\n' "$w" "${RESULT[$w,direct]:-}" "${RESULT[$w,pgbouncer]:-}" "${RESULT[$w,gatehouse]:-}"
+    done
+    for row in connect connect_ms; do
+      printf '%s\t%s\t%s\t%s\n' "$row" "${RESULT[$row,direct]:-}" "${RESULT[$row,pgbouncer]:-}" \
+        "${RESULT[$row,gatehouse]:-}"
+      printf '%s_gh_oidc\t\t\t%s\n' "$row" "${RESULT[$row,gh_oidc]:-}"
     done
     printf 'gatehouse_vmhwm_kb\t\t\t%s\n' "$GH_RSS"
   } >"$BENCH_OUT"
