@@ -52,6 +52,22 @@ TEST(Scram, PostgresFlavourWithFixedNonce) {
   EXPECT_EQ(client.verify_server_final(kRfcServerFinal).code(), Status::Code::kDenied);
 }
 
+// The salted password is cached per thread by (password, salt, iterations): repeated logins,
+// and logins interleaving other passwords and salts, still get the exact vector.
+TEST(Scram, SaltedPasswordCacheKeepsResultsExact) {
+  for (int round = 0; round < 40; ++round) {
+    ScramClient client("pencil", kRfcNonce, "user");
+    Result<std::string> final_msg = client.handle_server_first(kRfcServerFirst);
+    ASSERT_TRUE(final_msg.ok()) << final_msg.status().message();
+    EXPECT_EQ(*final_msg, kRfcClientFinal) << "round " << round;
+    EXPECT_TRUE(client.verify_server_final(kRfcServerFinal).ok());
+    // Other passwords and salts in between evict and refill entries.
+    ScramClient other("pencil" + std::to_string(round), kRfcNonce, "user");
+    ASSERT_TRUE(other.handle_server_first(kRfcServerFirst).ok());
+    EXPECT_FALSE(other.verify_server_final(kRfcServerFinal).ok());
+  }
+}
+
 TEST(Scram, GeneratedNonce) {
   ScramClient a("pw");
   ScramClient b("pw");
