@@ -2,9 +2,9 @@
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <unistd.h>
 
 #include "identity/base64url.h"
 #include "identity/discovery.h"
@@ -111,8 +111,8 @@ void TokenAuthenticator::stop() {
 std::variant<size_t, TokenError> TokenAuthenticator::pick_issuer(std::string_view token) const {
   using F = TokenFailure;
   if (token.size() > TokenVerifier::kMaxTokenBytes) {
-    return refuse(F::kMalformed,
-                  "token is larger than " + std::to_string(TokenVerifier::kMaxTokenBytes) + " bytes");
+    return refuse(F::kMalformed, "token is larger than " +
+                                     std::to_string(TokenVerifier::kMaxTokenBytes) + " bytes");
   }
   size_t dot1 = token.find('.');
   size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
@@ -238,7 +238,6 @@ void TokenAuthenticator::fetch_one(size_t i) {
   const IssuerConfig& c = keys.config();
   keys.begin_fetch();
   Status s = keys.fetch(&cancel_);
-  record(s);
   uint32_t failures = keys.fetch_state().consecutive_failures;
   Clock::duration next = c.jwks_refresh_interval;
   if (!s.ok()) {
@@ -254,7 +253,9 @@ void TokenAuthenticator::fetch_one(size_t i) {
     std::lock_guard lk(mu_);
     next_fetch_[i] = Clock::now() + next;
   }
-  for (auto& done : keys.finish_fetch()) {
+  auto waiters = keys.finish_fetch();
+  record(s);  // after finish_fetch: a counted fetch is over, requests no longer join it
+  for (auto& done : waiters) {
     if (done) done();
   }
 }

@@ -38,10 +38,15 @@ struct AuthenticatorCounters {
 
 // Verifies login tokens of several trusted issuers, keeping each issuer's JWKS fresh.
 //
-// Threads: check() and check_after_refresh() are for any thread (io threads): no I/O, no
-// locks on the common path. All HTTP happens on ONE fetch thread owned by this object,
-// started by start(): it fetches every issuer at once, then each every jwks_refresh_interval
-// (sooner, with backoff, after a failure), and serves refresh() requests.
+// Threads: check() and check_after_refresh() are for any thread (io threads): no I/O, and
+// one short lock per login (copying the issuer's snapshot pointer). All HTTP happens on ONE
+// fetch thread owned by this object, started by start(): it fetches every issuer at once,
+// then each every jwks_refresh_interval (sooner, with backoff, after a failure), and serves
+// refresh() requests.
+//
+// Lifetime: outlives every session that uses it; stop() (or the destructor) must run while
+// whatever the `done` callbacks post to (the io contexts) still exists, and never from a
+// `done` callback (it joins the fetch thread).
 //
 // Without start() nothing is fetched: check() asks for keys, refresh() calls `done` at once
 // and check_after_refresh() answers kIdpUnreachable (tests may call fetch_now() instead).

@@ -3,8 +3,8 @@
 #include <simdjson.h>
 
 #include "identity/http_url.h"
-#include "identity/jwks.h"
 #include "identity/json_util.h"
+#include "identity/jwks.h"
 
 namespace gh::identity {
 namespace {

@@ -2,11 +2,11 @@
 
 #include <httplib.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <openssl/err.h>
-#include <openssl/x509.h>
 
 #include <cerrno>
 #include <cstring>
@@ -73,8 +73,7 @@ std::optional<uint64_t> parse_length(const std::string& s) {
 // Why connecting to `ai` fails (an errno), or 0 if it does not: one non-blocking connect
 // bounded by `timeout`.
 int probe_connect(const addrinfo* ai, std::chrono::milliseconds timeout) {
-  int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+  int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
   if (fd < 0) return errno;
   int err = 0;
   if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
@@ -120,8 +119,9 @@ std::string tls_failure(const HttpUrl& u, const httplib::ClientImpl& client,
   long verify = ssl ? ssl->get_openssl_verify_result() : X509_V_OK;
   if (verify != X509_V_OK) {
     return "TLS certificate of " + u.authority() + " is not trusted (" +
-           X509_verify_cert_error_string(verify) + "; trust anchors: " +
-           (o.ca_file.empty() ? std::string("system default") : o.ca_file) + ")";
+           X509_verify_cert_error_string(verify) +
+           "; trust anchors: " + (o.ca_file.empty() ? std::string("system default") : o.ca_file) +
+           ")";
   }
   return "TLS certificate of " + u.authority() + " does not match host name " + u.host;
 }
@@ -195,13 +195,22 @@ Result<std::string> get(const HttpUrl& u, const FetchOptions& o, const std::stri
     if (status != 200) return false;
     if (r.has_header("Content-Length")) {
       auto n = parse_length(r.get_header_value("Content-Length"));
-      if (n && *n > o.max_body_bytes) return !(too_large = true);
+      if (n && *n > o.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
     }
     return !cancelled();
   };
   auto on_data = [&](const char* data, size_t n) {
-    if (body.size() + n > o.max_body_bytes) return !(too_large = true);
-    if (Clock::now() - start > o.timeout) return !(deadline = true);
+    if (body.size() + n > o.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    if (Clock::now() - start > o.timeout) {
+      deadline = true;
+      return false;
+    }
     body.append(data, n);
     return !cancelled();
   };
@@ -223,16 +232,14 @@ Result<std::string> get(const HttpUrl& u, const FetchOptions& o, const std::stri
   }
   if (status >= 300 && status < 400) {
     return Status::Unavailable(where + "HTTP " + std::to_string(status) + " redirect to \"" +
-                               shown(location) +
-                               "\" is not followed; configure the final URL");
+                               shown(location) + "\" is not followed; configure the final URL");
   }
   if (status != 0 && status != 200) {
     return Status::Unavailable(where + "HTTP " + std::to_string(status) +
                                (reason.empty() ? "" : " " + shown(reason, 80)));
   }
   if (!res) {
-    return Status::Unavailable(
-        where + describe(res.error(), u, *client, o, Clock::now() - start));
+    return Status::Unavailable(where + describe(res.error(), u, *client, o, Clock::now() - start));
   }
   return body;
 }

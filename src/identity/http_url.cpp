@@ -91,9 +91,8 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
 
   out.port = out.https ? 443 : 80;
   if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) {
-          return c >= '0' && c <= '9';
-        })) {
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return bad(url, "has an invalid port");
     }
     int p = 0;

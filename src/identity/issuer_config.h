@@ -9,9 +9,9 @@ namespace gh::identity {
 
 // One trusted token issuer (the config module fills this in from YAML).
 struct IssuerConfig {
-  std::string issuer;    // exact "iss"; discovery at <issuer>/.well-known/openid-configuration
-  std::string jwks_uri;  // optional: skip discovery and fetch this
-  std::string ca_file;   // optional PEM bundle for https; default system CAs
+  std::string issuer;       // exact "iss"; discovery at <issuer>/.well-known/openid-configuration
+  std::string jwks_uri;     // optional: skip discovery and fetch this
+  std::string ca_file;      // optional PEM bundle for https; default system CAs
   VerifierConfig verifier;  // audiences, skew, claims (verifier.issuer == issuer, or empty)
   // Cached keys are usable this long after the last successful fetch.
   std::chrono::seconds jwks_max_age{86400};

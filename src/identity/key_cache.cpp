@@ -3,6 +3,8 @@
 #include "common/clock.h"
 #include "identity/discovery.h"
 
+#include <utility>
+
 namespace gh::identity {
 namespace {
 
@@ -64,7 +66,11 @@ Status IssuerKeys::fetch(FetchCancel* cancel) {
   auto snap = std::make_shared<KeySnapshot>();
   snap->jwks = std::move(jwks).value();
   snap->fetched_at_s = unix_now_s();
-  snapshot_.store(std::move(snap));
+  std::shared_ptr<const KeySnapshot> old;  // freed below, outside the lock
+  {
+    std::lock_guard lk(snap_mu_);
+    old = std::exchange(snapshot_, std::move(snap));  // readers of the old one keep it alive
+  }
   std::lock_guard lk(mu_);
   state_.last_success_at_s = unix_now_s();
   state_.consecutive_failures = 0;
@@ -77,9 +83,8 @@ IssuerKeys::Admission IssuerKeys::admit_refresh(std::function<void()>& done, Ste
     waiters_.push_back(std::move(done));
     return Admission::kJoined;
   }
-  const int64_t window = std::chrono::duration_cast<SteadyTime::duration>(
-                             config_.jwks_min_refresh_interval)
-                             .count();
+  const int64_t window =
+      std::chrono::duration_cast<SteadyTime::duration>(config_.jwks_min_refresh_interval).count();
   if (ticks(now) - last_on_demand_.load(std::memory_order_relaxed) < window) {
     return Admission::kRateLimited;
   }
@@ -92,9 +97,8 @@ IssuerKeys::Admission IssuerKeys::admit_refresh(std::function<void()>& done, Ste
 
 bool IssuerKeys::refresh_allowed(SteadyTime now) const {
   if (busy_.load(std::memory_order_relaxed)) return true;
-  const int64_t window = std::chrono::duration_cast<SteadyTime::duration>(
-                             config_.jwks_min_refresh_interval)
-                             .count();
+  const int64_t window =
+      std::chrono::duration_cast<SteadyTime::duration>(config_.jwks_min_refresh_interval).count();
   return ticks(now) - last_on_demand_.load(std::memory_order_relaxed) >= window;
 }
 

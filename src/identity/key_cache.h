@@ -25,7 +25,7 @@ struct KeySnapshot {
 
 // What the fetches of one issuer have done so far, for login errors and health.
 struct FetchState {
-  std::string jwks_uri;  // configured or discovered; empty until discovery succeeds
+  std::string jwks_uri;    // configured or discovered; empty until discovery succeeds
   std::string last_error;  // of the last failed attempt (kept after a later success)
   int64_t last_error_at_s = 0;
   int64_t last_success_at_s = 0;
@@ -53,8 +53,11 @@ class IssuerKeys {
   const IssuerConfig& config() const { return config_; }
   const std::string& issuer() const { return config_.issuer; }
 
-  // Null before the first successful fetch.
-  std::shared_ptr<const KeySnapshot> snapshot() const { return snapshot_.load(); }
+  // Null before the first successful fetch. Costs a short lock (a pointer copy); see snap_mu_.
+  std::shared_ptr<const KeySnapshot> snapshot() const {
+    std::lock_guard lk(snap_mu_);
+    return snapshot_;
+  }
   FetchState fetch_state() const;
 
   // Blocking: discovery (until it succeeds once, unless jwks_uri is configured), then the
@@ -78,7 +81,11 @@ class IssuerKeys {
   static int64_t ticks(SteadyTime t) { return t.time_since_epoch().count(); }
 
   const IssuerConfig config_;
-  std::atomic<std::shared_ptr<const KeySnapshot>> snapshot_;
+  // A mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12's version releases its
+  // internal lock with relaxed order after a load (ThreadSanitizer reports it), and logins,
+  // not queries, take this lock, for the time of a reference-count increment.
+  mutable std::mutex snap_mu_;
+  std::shared_ptr<const KeySnapshot> snapshot_;
   std::mutex fetch_mu_;  // serialises fetch()
 
   mutable std::mutex mu_;  // guards the members below

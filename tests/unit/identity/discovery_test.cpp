@@ -50,8 +50,7 @@ TEST(Discovery, JwksUriMustBeAnHttpUrl) {
   expect_invalid(doc(kIssuer, R"(,"jwks_uri":null)"), "no \"jwks_uri\" string");
   expect_invalid(doc(kIssuer, R"(,"jwks_uri":"ftp://idp.example.com/certs")"),
                  "\"jwks_uri\" is unusable: URL \"ftp://idp.example.com/certs\" is not an http://");
-  expect_invalid(doc(kIssuer, R"(,"jwks_uri":"https://u:p@idp.example.com/certs")"),
-                 "user info");
+  expect_invalid(doc(kIssuer, R"(,"jwks_uri":"https://u:p@idp.example.com/certs")"), "user info");
 }
 
 TEST(Discovery, RefusesBrokenDocuments) {

@@ -197,8 +197,8 @@ TEST(HttpsFetchPlainServer, TlsClientAgainstPlainServerFailsTheHandshake) {
   idp.set("/doc", {200, "x"});
   std::string https_url = "https://127.0.0.1:" + std::to_string(idp.port()) + "/doc";
   auto r = http_get(https_url, quick());
-  expect_error(r, "GET " + https_url + ": TLS handshake with 127.0.0.1:" +
-                      std::to_string(idp.port()) + " failed");
+  expect_error(r, "GET " + https_url +
+                      ": TLS handshake with 127.0.0.1:" + std::to_string(idp.port()) + " failed");
 }
 
 }  // namespace

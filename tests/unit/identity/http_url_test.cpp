@@ -79,8 +79,8 @@ TEST(HttpUrl, LoopbackHosts) {
   for (const char* h : {"localhost", "127.0.0.1", "127.1.2.3", "127.255.255.255", "::1"}) {
     EXPECT_TRUE(is_loopback_host(h)) << h;
   }
-  for (const char* h : {"10.0.0.1", "128.0.0.1", "localhost.example", "127.0.0.1.nip.io",
-                        "::2", "0.0.0.0", "", "2130706433"}) {
+  for (const char* h : {"10.0.0.1", "128.0.0.1", "localhost.example", "127.0.0.1.nip.io", "::2",
+                        "0.0.0.0", "", "2130706433"}) {
     EXPECT_FALSE(is_loopback_host(h)) << h;
   }
 }

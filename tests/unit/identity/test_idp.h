@@ -23,17 +23,18 @@ namespace gh::identity::test {
 class TestIdp {
  public:
   struct Route {
-    int status = 200;
+    Route(int s, std::string b, std::string type = "application/json", std::string loc = "")
+        : status(s), body(std::move(b)), content_type(std::move(type)), location(std::move(loc)) {}
+    int status;
     std::string body;
-    std::string content_type = "application/json";
+    std::string content_type;
     std::string location;  // for redirects
   };
 
   TestIdp() : TestIdp(std::make_unique<httplib::Server>()) {}
   explicit TestIdp(std::unique_ptr<httplib::Server> server) : server_(std::move(server)) {
-    server_->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      serve(req, res);
-    });
+    server_->Get(R"(/.*)",
+                 [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); });
     port_ = server_->bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("test idp: bind failed");
     thread_ = std::thread([this] { server_->listen_after_bind(); });
@@ -57,7 +58,7 @@ class TestIdp {
 
   void set(const std::string& path, Route r) {
     std::lock_guard lk(mu_);
-    routes_[path] = std::move(r);
+    routes_.insert_or_assign(path, std::move(r));
   }
   void set_jwks(std::string body) { set("/jwks", {200, std::move(body)}); }
   int hits(const std::string& path) const {

@@ -31,8 +31,8 @@ inline int64_t unix_now() {
 inline std::string login_token(const SigningKey& key, const std::string& issuer,
                                const std::string& kid = "") {
   int64_t now = unix_now();
-  std::string header = R"({"alg":"ES256","typ":"JWT","kid":")" + (kid.empty() ? key.kid : kid) +
-                       "\"}";
+  std::string header =
+      R"({"alg":"ES256","typ":"JWT","kid":")" + (kid.empty() ? key.kid : kid) + "\"}";
   std::string claims = R"({"iss":")" + issuer + R"(","aud":"gatehouse","sub":"agent-7",)" +
                        R"("groups":["data-agents"],"iat":)" + std::to_string(now - 5) +
                        ",\"exp\":" + std::to_string(now + 3600) + "}";
