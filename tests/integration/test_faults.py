@@ -182,6 +182,20 @@ MALFORMED = {
 }
 
 
+def test_fast_path_function_call_is_refused(gatehouse_alive, raw_login):
+    """FunctionCall runs a function by OID with no SQL to judge or record: refused, 42501,
+    and the session carries on."""
+    c = raw_login()
+    lo_creat_oid = 957  # lo_creat(integer)
+    c.send(pgwire.message(b"F", struct.pack("!IHHHi", lo_creat_oid, 1, 1, 1, 4) +
+                          struct.pack("!i", 0) + struct.pack("!H", 1)))
+    m = c.read_message()
+    assert m.is_error and m.sqlstate == "42501", m
+    assert "fast-path function call" in m.fields()["M"]
+    assert c.read_message().tag == b"Z"
+    assert c.simple_query("select 1") == [["1"]]
+
+
 @pytest.mark.parametrize("name", list(MALFORMED))
 def test_malformed_message_after_login(target, raw_login, name):
     payload, framing_error = MALFORMED[name]

@@ -70,7 +70,7 @@ void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_read
   r.ready_for_query = with_ready;
   PendingRequest req = PendingRequest::of(RequestKind::kSynthetic, id, now_ns, slot);
   queue_.push(std::move(req));
-  if (hooks_ != nullptr) {
+  if (hooks_ != nullptr && id != 0) {  // id 0: a refused message that is no statement
     ResultSummary sum;
     sum.sqlstate = v.sqlstate != nullptr ? v.sqlstate : "42501";
     sum.error_message = v.message;
@@ -216,8 +216,15 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       if (!f.body.empty()) return fail("malformed Flush message");
       return TrackResult::kForward;
     case msg::kFunctionCall:
-      queue_.push(PendingRequest::of(RequestKind::kFunctionCall, 0, now_ns));
-      return TrackResult::kForward;
+      // The fast-path interface runs a function by OID with no SQL: nothing to judge or
+      // record, so it is refused (the server answers it with ErrorResponse and
+      // ReadyForQuery; so does the gateway, in its turn).
+      queue_refusal(0,
+                    Verdict::Refuse("42501",
+                                    "gatehouse does not allow the fast-path function call "
+                                    "interface (FunctionCall message); call the function in SQL"),
+                    /*with_ready=*/true, now_ns);
+      return TrackResult::kDrop;
     case msg::kCopyData:
       return TrackResult::kForward;
     case msg::kCopyDone:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -339,6 +340,25 @@ TEST(RequestTracker, RefusedSimpleQueryIsAnsweredByTheGateway) {
   EXPECT_EQ(t.outstanding(), 0u);
   EXPECT_EQ(h.log, (std::vector<std::string>{"start 1 select forbidden",
                                              "result 1 rows=0 error=42501", "end 1"}));
+}
+
+TEST(RequestTracker, FastPathFunctionCallIsRefused) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  std::string call;
+  MessageWriter(call, 'F').u32(764).u16(0).u16(0).u16(0);  // lo_import's OID, no arguments
+  EXPECT_EQ(client_actions(t, query_msg("select 1") + call + query_msg("select 2")), "FDF");
+  std::string out;
+  EXPECT_FALSE(t.take_due_responses(out));  // in its turn, after select 1
+  feed(t, complete("SELECT 1") + ready(), false, 1u << 30);
+  ASSERT_TRUE(t.take_due_responses(out));
+  EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501", "Z:I"}));
+  EXPECT_NE(out.find("fast-path function call"), std::string::npos);
+  // No statement was started for it: the hooks saw only the two queries.
+  EXPECT_EQ(h.log.front(), "start 1 select 1");
+  EXPECT_EQ(std::count_if(h.log.begin(), h.log.end(),
+                          [](const std::string& l) { return l.starts_with("start"); }),
+            2);
 }
 
 TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
