@@ -20,6 +20,10 @@ enum class RequestKind : uint8_t {
   kSync,          // ReadyForQuery
   kFunctionCall,  // FunctionCallResponse, ReadyForQuery
   kSynthetic,     // answered by the gateway itself when it reaches the front
+  // A refused Execute inside a transaction block, replaced by a Query that fails on the
+  // server (so its transaction fails as it would have): ErrorResponse, then a
+  // ReadyForQuery the client never asked for, which is dropped.
+  kInjectedQuery,
 };
 
 // The columns of a result, from a RowDescription the server sent for a statement or

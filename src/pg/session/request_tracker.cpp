@@ -29,9 +29,11 @@ RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
   return it == portals_.end() ? nullptr : &it->second;
 }
 
-bool RequestTracker::start_statement(Protocol p, std::string_view sql, std::string_view stmt,
-                                     std::string_view portal, const BindMessage* bind,
-                                     uint32_t max_rows, int64_t now_ns) {
+RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_view sql,
+                                                      std::string_view stmt,
+                                                      std::string_view portal,
+                                                      const BindMessage* bind, uint32_t max_rows,
+                                                      int64_t now_ns) {
   uint64_t id = next_statement_id_++;
   Verdict v;
   if (hooks_ != nullptr) {
@@ -46,13 +48,38 @@ bool RequestTracker::start_statement(Protocol p, std::string_view sql, std::stri
     v = hooks_->on_statement(s);
   }
   if (!v.allow) {
+    if (tx_status_ == 'T') {
+      inject_refusal(id, v, p, now_ns);
+      return Start::kReplace;
+    }
     queue_refusal(id, v, p == Protocol::kSimple, now_ns);
-    return false;
+    return Start::kRefused;
   }
   queue_.push(PendingRequest::of(
       p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns));
   rows_ = bytes_ = 0;
-  return true;
+  return Start::kForward;
+}
+
+void RequestTracker::inject_refusal(uint64_t id, const Verdict& v, Protocol p, int64_t now_ns) {
+  // DO ... RAISE: the server's ErrorResponse then carries the refusal's SQLSTATE and
+  // message. The message goes into an E'' literal (independent of
+  // standard_conforming_strings) inside a dollar quote it cannot close.
+  constexpr std::string_view kTag = "$gatehouse$";
+  std::string msg;
+  for (char c : v.message) {
+    if (c == '\\' || c == '\'') msg.push_back(c);
+    msg.push_back(c);
+    if (msg.ends_with(kTag)) msg.insert(msg.size() - 1, " ");
+  }
+  const char* code = v.sqlstate != nullptr ? v.sqlstate : "42501";
+  std::string sql = "DO $gatehouse$BEGIN RAISE EXCEPTION USING ERRCODE = '";
+  sql.append(code).append("', MESSAGE = E'").append(msg).append("'; END$gatehouse$");
+  replacement_.clear();
+  build_query(replacement_, sql);
+  queue_.push(PendingRequest::of(
+      p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kInjectedQuery, id, now_ns));
+  rows_ = bytes_ = 0;
 }
 
 void RequestTracker::queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns) {
@@ -108,9 +135,15 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
     case msg::kQuery: {
       QueryMessage q;
       if (!parse_query(f.body, q)) return fail("malformed Query message");
-      if (!start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns))
-        return TrackResult::kDrop;
-      return TrackResult::kForward;
+      switch (start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns)) {
+        case Start::kForward:
+          return TrackResult::kForward;
+        case Start::kRefused:
+          return TrackResult::kDrop;
+        case Start::kReplace:
+          return TrackResult::kReplace;
+      }
+      return TrackResult::kDrop;
     }
     case msg::kParse: {
       ParseMessage m;
@@ -168,10 +201,11 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
         stmt_name = portal->statement_name;
         if (!portal->params.empty() && parse_bind(portal->params, bind)) bind_ptr = &bind;
       }
-      if (!start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr, e.max_rows,
-                           now_ns)) {
+      Start st = start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr,
+                                 e.max_rows, now_ns);
+      if (st != Start::kForward) {
         discard_until_sync_ = true;
-        return TrackResult::kDrop;
+        return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;
       }
       if (portal != nullptr) {
         queue_.back().shape = portal->shape
@@ -257,7 +291,9 @@ void RequestTracker::skip_until_sync(int64_t now_ns) {
          queue_.front().kind != RequestKind::kQuery) {
     RequestCore req = queue_.front().core();
     pop_front();
-    if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
+    // The server discards an injected Query too: it is the error it would have raised.
+    if (req.kind == RequestKind::kExecute || req.kind == RequestKind::kInjectedQuery)
+      end_statement(req, now_ns, true);
     if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
   }
 }
@@ -330,7 +366,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       ErrorFields e;
       parse_error_fields(f.body, e);
       if (req.kind == RequestKind::kQuery || req.kind == RequestKind::kExecute ||
-          req.kind == RequestKind::kFunctionCall) {
+          req.kind == RequestKind::kFunctionCall || req.kind == RequestKind::kInjectedQuery) {
         ResultSummary r;
         r.sqlstate = e.code;
         r.error_message = e.message;
@@ -349,6 +385,12 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       if (f.body.size() != 1) return fail("malformed ReadyForQuery");
       tx_status_ = f.body[0];
       copy_in_ = false;
+      if (!queue_.empty() && queue_.front().kind == RequestKind::kInjectedQuery) {
+        RequestCore req = queue_.front().core();
+        pop_front();
+        end_statement(req, now_ns, false);
+        return TrackResult::kDrop;  // the client's Sync gets its own
+      }
       // Anything still ahead of the Sync/Query was discarded by the server.
       while (!queue_.empty()) {
         RequestCore req = queue_.front().core();

@@ -22,6 +22,7 @@ enum class TrackResult : uint8_t {
   kForward,    // pass the message on unchanged
   kDrop,       // do not forward (refused, or discarded until Sync after a refusal)
   kTerminate,  // client sent Terminate: forward it, then close
+  kReplace,    // forward replacement() instead of the message
   kViolation,  // malformed or unexpected: close with a protocol error (see violation())
 };
 
@@ -49,6 +50,8 @@ class RequestTracker {
   }
 
   const char* violation() const { return violation_; }
+  // With kReplace: the bytes to send to the server instead of the client's message.
+  std::string_view replacement() const { return replacement_; }
   size_t outstanding() const { return queue_.size(); }
   bool in_copy_in() const { return copy_in_; }
   // True while the server may be executing something for the client.
@@ -75,10 +78,18 @@ class RequestTracker {
   }
   PreparedPtr prepare(std::string_view sql);
   Portal* find_portal(std::string_view name);
-  // Returns false when the hooks refused the statement (its refusal is queued).
-  bool start_statement(Protocol p, std::string_view sql, std::string_view stmt,
-                       std::string_view portal, const BindMessage* bind, uint32_t max_rows,
-                       int64_t now_ns);
+  enum class Start : uint8_t {
+    kForward,  // allowed
+    kRefused,  // refused; the gateway answers in its turn
+    kReplace,  // refused inside a transaction block: replacement() makes the server fail it
+  };
+  Start start_statement(Protocol p, std::string_view sql, std::string_view stmt,
+                        std::string_view portal, const BindMessage* bind, uint32_t max_rows,
+                        int64_t now_ns);
+  // A refusal inside a transaction block must also fail the server's transaction, or a
+  // later COMMIT would commit what ran before it: the statement is replaced by a Query
+  // that raises the refusal on the server.
+  void inject_refusal(uint64_t id, const Verdict& v, Protocol p, int64_t now_ns);
   void queue_refusal(uint64_t id, const Verdict& v, bool with_ready, int64_t now_ns);
   void finish_result(const RequestCore& req, ResultSummary& r, int64_t now_ns);
   void end_statement(const RequestCore& req, int64_t now_ns, bool skipped);
@@ -96,6 +107,7 @@ class RequestTracker {
   RequestQueue queue_;
   uint64_t next_statement_id_ = 1;
   const char* violation_ = nullptr;
+  std::string replacement_;
   char tx_status_ = 'I';
   bool copy_in_ = false;
   bool discard_until_sync_ = false;  // an extended-protocol statement was refused

@@ -88,11 +88,15 @@ asio::awaitable<void> ClientSession::client_to_backend() {
         co_await fail("08P01", std::string("protocol violation: ") + why);
         co_return;
       }
-      if (t == TrackResult::kDrop) {
-        // Forward what came before, then skip this message.
+      if (t == TrackResult::kDrop || t == TrackResult::kReplace) {
+        // Forward what came before, then skip this message (or send its replacement).
         if (pos > fwd_start) {
           std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
           ok = co_await forward_to_backend(chunk);
+        }
+        if (ok && t == TrackResult::kReplace) {
+          std::string_view replacement = tracker_.replacement();
+          ok = co_await forward_to_backend(replacement);
         }
         if (!ok) break;
         fwd_start = pos + r.consumed;
@@ -187,6 +191,12 @@ asio::awaitable<void> ClientSession::backend_to_client() {
         ErrorFields e;
         if (parse_error_fields(r.frame.body, e) && (e.severity == "FATAL" || e.severity == "PANIC"))
           backend_sent_fatal_ = true;
+      }
+      if (t == TrackResult::kDrop) {
+        // A response the client did not ask for (see RequestKind::kInjectedQuery).
+        assembled.append(data.substr(copied, pos - copied));
+        copied = pos + r.consumed;
+        assembling = true;
       }
       pos += r.consumed;
       if (tracker_.has_due_responses()) {

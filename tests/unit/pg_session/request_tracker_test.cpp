@@ -300,10 +300,34 @@ std::string client_actions(RequestTracker& t, const std::string& bytes) {
   while (!rest.empty()) {
     FrameResult r = next_frame(rest, 1 << 20);
     TrackResult tr = t.on_client_message(r.frame, 0);
+    actions += tr == TrackResult::kForward   ? 'F'
+               : tr == TrackResult::kDrop    ? 'D'
+               : tr == TrackResult::kReplace ? 'R'
+                                             : '?';
+    rest.remove_prefix(r.consumed);
+  }
+  return actions;
+}
+
+// The same for server messages.
+std::string backend_actions(RequestTracker& t, const std::string& bytes) {
+  std::string actions;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    FrameResult r = next_frame(rest, 1 << 20);
+    TrackResult tr = t.on_backend_message(r.frame, 0);
     actions += tr == TrackResult::kForward ? 'F' : tr == TrackResult::kDrop ? 'D' : '?';
     rest.remove_prefix(r.consumed);
   }
   return actions;
+}
+
+// The statement a refusal inside a transaction block is replaced with.
+std::string replacement_sql(const RequestTracker& t) {
+  FrameResult r = next_frame(t.replacement(), 1 << 20);
+  EXPECT_EQ(r.status, FrameStatus::kFrame);
+  EXPECT_EQ(r.frame.type, 'Q');
+  return std::string(r.frame.body.substr(0, r.frame.body.size() - 1));
 }
 
 TEST(RequestTracker, ExecuteReportsTheDescribedShape) {
@@ -359,6 +383,80 @@ TEST(RequestTracker, FastPathFunctionCallIsRefused) {
   EXPECT_EQ(std::count_if(h.log.begin(), h.log.end(),
                           [](const std::string& l) { return l.starts_with("start"); }),
             2);
+}
+
+TEST(RequestTracker, RefusalInATransactionBlockFailsTheServersTransaction) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  EXPECT_EQ(client_actions(t, query_msg("begin")), "F");
+  EXPECT_EQ(backend_actions(t, complete("BEGIN") + ready('T')), "FF");
+  // Answering it alone would leave the server's transaction healthy and a later COMMIT
+  // would commit what ran before: the server is made to raise the refusal itself.
+  EXPECT_EQ(client_actions(t, query_msg("select forbidden")), "R");
+  EXPECT_EQ(replacement_sql(t),
+            "DO $gatehouse$BEGIN RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = E'refused "
+            "by test'; END$gatehouse$");
+  std::string out;
+  EXPECT_FALSE(t.take_due_responses(out));
+  EXPECT_EQ(backend_actions(t, error("42501") + ready('E')), "FF");
+  EXPECT_EQ(t.transaction_status(), 'E');
+  EXPECT_EQ(t.outstanding(), 0u);
+  EXPECT_EQ(h.log[h.log.size() - 3], "start 2 select forbidden");
+  EXPECT_EQ(h.log[h.log.size() - 2], "result 2 rows=0 error=42501");
+  EXPECT_EQ(h.log.back(), "end 2");
+}
+
+TEST(RequestTracker, RefusedExecuteInATransactionBlock) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  feed(t, query_msg("begin"), true, 1u << 30);
+  feed(t, complete("BEGIN") + ready('T'), false, 1u << 30);
+  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) +
+                       execute_msg("") + describe_msg('P', "") + sync_msg();
+  EXPECT_EQ(client_actions(t, client), "FFRDF");
+  // The injected Query's ReadyForQuery is not the client's: dropped. The Sync's is.
+  EXPECT_EQ(backend_actions(t, simple('1') + simple('2') + error("42501") + ready('E') +
+                                   ready('E')),
+            "FFFDF");
+  EXPECT_EQ(t.outstanding(), 0u);
+  EXPECT_EQ(h.log.back(), "end 2");
+}
+
+TEST(RequestTracker, InjectedRefusalAfterAServerErrorIsSkipped) {
+  RecordingHooks h;
+  RequestTracker t(&h);
+  feed(t, query_msg("begin"), true, 1u << 30);
+  feed(t, complete("BEGIN") + ready('T'), false, 1u << 30);
+  EXPECT_EQ(client_actions(t, parse_msg("", "select bad syntax") + bind_msg("", "", {}) +
+                                  execute_msg("") + sync_msg()),
+            "FFFF");
+  // A second batch before any answer: its refused Execute is injected...
+  EXPECT_EQ(client_actions(t, parse_msg("", "select forbidden") + bind_msg("", "", {}) +
+                                  execute_msg("") + sync_msg()),
+            "FFRF");
+  // ...the first Parse fails: the server skips to the Sync, then answers the second batch;
+  // but the second Parse fails too (aborted transaction), so the injected Query is
+  // discarded by the server and never answered.
+  EXPECT_EQ(backend_actions(t, error("42601") + ready('E') + error("25P02") + ready('E')),
+            "FFFF");
+  EXPECT_EQ(t.outstanding(), 0u);
+}
+
+TEST(RequestTracker, MessagesWithDollarTagsAndQuotesStayInsideTheLiteral) {
+  class Refuser : public StatementHooks {
+   public:
+    Verdict on_statement(const StatementStart& s) override {
+      if (s.sql == "begin") return Verdict::Allow();
+      return Verdict::Refuse("42501", "it's a \\ $gatehouse$; drop table t; --");
+    }
+  } hooks;
+  RequestTracker t(&hooks);
+  feed(t, query_msg("begin"), true, 1u << 30);
+  feed(t, complete("BEGIN") + ready('T'), false, 1u << 30);
+  EXPECT_EQ(client_actions(t, query_msg("select 1")), "R");
+  EXPECT_EQ(replacement_sql(t),
+            "DO $gatehouse$BEGIN RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = E'it''s a "
+            "\\\\ $gatehouse $; drop table t; --'; END$gatehouse$");
 }
 
 TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
