@@ -1,5 +1,6 @@
-// `gatehouse check --config FILE`: loads the config the way `serve` would (secrets included)
-// and reports every problem as `file:line: problem` on stderr.
+// `gatehouse check --config FILE`: loads the config and its guardrails policy the way `serve`
+// would (secrets and included rule files too) and reports every problem as `file:line: problem`
+// on stderr.
 
 #include <cstdio>
 #include <string>
@@ -8,6 +9,7 @@
 #include "app/commands.h"
 #include "app/options.h"
 #include "config/config.h"
+#include "policy/load.h"
 
 namespace gh::app {
 
@@ -46,9 +48,18 @@ int run_check(const std::vector<std::string>& args) {
     }
     return 1;
   }
-  std::printf("config ok: %zu connections, %zu access rules, %zu token issuers (%s)\n",
+  auto policy = policy::load_policy(*cfg);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "%s\n", policy.status().message().c_str());
+    return 1;
+  }
+  std::printf("config ok: %zu connections, %zu access rules, %zu token issuers, %zu guardrail "
+              "rules (%s)\n",
               cfg->connections.size(), cfg->access.size(), cfg->identity.issuers.size(),
-              config_path.c_str());
+              (*policy)->rules().size(), config_path.c_str());
+  if ((*policy)->rules().empty())
+    std::fprintf(stderr, "warning: no guardrail rules: statements are not checked (add "
+                         "guardrails: { include: [agent-safe] })\n");
   if (cfg->access.empty())
     std::fprintf(stderr, "warning: no access rules: every login will be refused (deny by default)\n");
   return 0;

@@ -13,6 +13,7 @@
 #include "app/audit_setup.h"
 #include "app/commands.h"
 #include "app/identity_setup.h"
+#include "app/policy_setup.h"
 #include "app/options.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -86,6 +87,11 @@ int run_serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", roles.status().message());
     return 1;
   }
+  if (Status st = install_policy(*config, gateway, audit_streams->writers[0].get(), executors[0]);
+      !st.ok()) {
+    spdlog::critical("guardrails: {}", st.message());
+    return 1;
+  }
   if (config->access.empty())
     spdlog::warn("no access rules are configured: every login will be refused (deny by default)");
   // Each io thread ticks its own audit stream: checkpoints, recovery after a failure.
@@ -137,6 +143,8 @@ int run_serve(const std::vector<std::string>& args) {
     main_ctx.stop();
   });
   watch_revoked_keys(main_ctx, gateway);
+  reload_policy_on_sighup(main_ctx, config->path, gateway, audit_streams->writers[0].get(),
+                          executors[0]);
   sweep_periodically(main_ctx, roles.value(), audit_streams->writers[0].get(), executors[0]);
   main_ctx.run();
   drain_for_shutdown(gateway, roles.value(), executors, std::chrono::seconds(5));

@@ -12,5 +12,6 @@ int run_keys(const std::vector<std::string>& args);
 int run_audit(const std::vector<std::string>& args);
 int run_sessions(const std::vector<std::string>& args);
 int run_evidence(const std::vector<std::string>& args);
+int run_policy(const std::vector<std::string>& args);
 
 }  // namespace gh::app

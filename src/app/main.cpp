@@ -12,6 +12,9 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve --config FILE                 run the gateway\n"
     "  check --config FILE                 validate the config; prints file:line: problem\n"
+    "  policy explain --config FILE --connection C [--groups a,b] [--principal P] --sql TEXT\n"
+    "                                      show the guardrails decision for a statement\n"
+    "  policy pack [NAME]                  print a built-in rule pack (agent-safe)\n"
     "  keys create --config FILE --name NAME --groups a,b [--owner WHO] [--expires 30d]\n"
     "  keys list --config FILE\n"
     "  keys revoke --config FILE NAME\n"
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return gh::app::run_audit(args);
   if (cmd == "sessions") return gh::app::run_sessions(args);
   if (cmd == "evidence") return gh::app::run_evidence(args);
+  if (cmd == "policy") return gh::app::run_policy(args);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -17,7 +17,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 14> kTypeNames = {{
+constexpr std::array<TypeName, 15> kTypeNames = {{
     {RecordType::kSegmentClose, "segment.close"},
     {RecordType::kCheckpoint, "checkpoint"},
     {RecordType::kPrune, "prune"},
@@ -30,6 +30,7 @@ constexpr std::array<TypeName, 14> kTypeNames = {{
     {RecordType::kConfigLoaded, "config.loaded"},
     {RecordType::kKeyCreated, "key.created"},
     {RecordType::kKeyRevoked, "key.revoked"},
+    {RecordType::kPolicyLoaded, "policy.loaded"},
     {RecordType::kCredentialGranted, "credential.granted"},
     {RecordType::kCredentialRevoked, "credential.revoked"},
 }};

@@ -84,10 +84,11 @@ enum class RecordType : uint8_t {
   kAuthFailure = 18,
   kStatement = 19,
   kResult = 20,
-  // 48..63: configuration and keys. 51: policy.loaded (reserved).
+  // 48..63: configuration and keys.
   kConfigLoaded = 48,
   kKeyCreated = 49,
   kKeyRevoked = 50,
+  kPolicyLoaded = 51,  // the guardrails policy was (re)loaded
   // 64..95: review.* (reserved).
   // 96..127: backend credentials: an ephemeral role created for a session, and dropped.
   kCredentialGranted = 96,

@@ -108,6 +108,7 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"recording", &Loader::parse_recording},
     {"identity", &Loader::parse_identity},
     {"access", &Loader::parse_access},
+    {"guardrails", &Loader::parse_guardrails},
 };
 
 Result<Config> Loader::load(const std::string& text) {
@@ -174,6 +175,15 @@ void Loader::parse_listen(const Entry& e, Config& cfg) {
   cfg.listen = e.value.Scalar();
   cfg.listen_host = std::move(hp->first);
   cfg.listen_port = hp->second;
+}
+
+void Loader::parse_guardrails(const Entry& e, Config& cfg) {
+  if (!e.value.IsMap()) {
+    problem(e.key_line, "guardrails: expected a mapping with include and/or rules");
+    return;
+  }
+  cfg.guardrails.node = std::make_shared<const YAML::Node>(e.value);
+  cfg.guardrails.where = {file(), e.key_line};
 }
 
 void Loader::parse_workers(const Entry& e, Config& cfg) {

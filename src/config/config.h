@@ -2,11 +2,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+
+namespace YAML {
+class Node;
+}
 
 namespace gh::config {
 
@@ -140,6 +145,14 @@ struct RecordingConfig {
   uint32_t result_value_max_bytes = 256;        // per value in recorded rows
 };
 
+// The `guardrails:` section as written. config/ only keeps it: interpreting rules needs
+// statement kinds, which live above this module (policy/ parses it with YamlReader, so its
+// problems are `file:line` in this file too).
+struct GuardrailsSource {
+  std::shared_ptr<const YAML::Node> node;  // null when the config has no guardrails section
+  SourceLocation where;                     // the config file and the line of `guardrails:`
+};
+
 struct Config {
   std::string path;         // the file it was loaded from
   std::string config_hash;  // SHA-256 hex of the file's bytes, to tell which config was live
@@ -156,6 +169,7 @@ struct Config {
   RecordingConfig recording;
   IdentityConfig identity;
   std::vector<AccessRule> access;
+  GuardrailsSource guardrails;
 
   const Connection* find_connection(std::string_view name) const {
     for (const auto& c : connections)

@@ -48,6 +48,8 @@ class Loader : public YamlReader {
   void parse_limits(const Entry& e, Config& cfg);
   void parse_audit(const Entry& e, Config& cfg);
   void parse_recording(const Entry& e, Config& cfg);
+  // Kept as YAML for policy/ (see GuardrailsSource).
+  void parse_guardrails(const Entry& e, Config& cfg);
   std::optional<uint64_t> read_size(const Entry& f, uint64_t min, uint64_t max,
                                     const char* range);
   // A duration of at least `min` (and at most `max` when not zero), in whole seconds.

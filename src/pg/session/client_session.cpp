@@ -317,6 +317,11 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   registered_cancel_ = true;
   advance(SessionEvent::kBackendReady);
 
+  // Guardrails first: the recorder after it records the decision.
+  if (sql::Analyzer* analyzer = gw_.analyzer(); analyzer != nullptr) {
+    hooks_.add(std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_,
+                                            connection_->name));
+  }
   if (audit_ != nullptr) {
     SessionIdentity ident;
     ident.session_id = id_;

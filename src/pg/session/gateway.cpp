@@ -53,6 +53,15 @@ credentials::RoleManager* Gateway::role_manager(const std::string& connection) c
 void Gateway::set_io_executors(std::vector<asio::any_io_executor> executors) {
   io_executors_ = std::move(executors);
   live_sessions_.assign(io_executors_.size(), {});
+  analyzers_.clear();
+  for (size_t i = 0; i < io_executors_.size(); ++i)
+    analyzers_.push_back(std::make_unique<sql::Analyzer>());
+}
+
+sql::Analyzer* Gateway::analyzer() const {
+  int i = net::IoThreads::current_index();
+  if (i < 0 || static_cast<size_t>(i) >= analyzers_.size()) return nullptr;
+  return analyzers_[static_cast<size_t>(i)].get();
 }
 
 void Gateway::register_session(ClientSession* s) {

@@ -17,6 +17,8 @@
 #include "credentials/role_manager.h"
 #include "identity/authenticator.h"
 #include "pg/session/group_commit.h"
+#include "pg/session/guardrails.h"
+#include "sql/analyzer.h"
 #include "net/tls_context.h"
 #include "pg/session/cancel_registry.h"
 #include "store/state_store.h"
@@ -77,6 +79,11 @@ class Gateway {
   }
   credentials::RoleManager* role_manager(const std::string& connection) const;
 
+  // The guardrails policy in force (empty: every statement is allowed).
+  PolicyHolder& policy() { return policy_; }
+  // The calling io thread's SQL analyzer (nullptr outside io threads).
+  sql::Analyzer* analyzer() const;
+
   // Live sessions per io thread, so that identity changes (a revoked API key) can end them.
   // Each set is touched only by its own io thread.
   void set_io_executors(std::vector<asio::any_io_executor> executors);
@@ -98,6 +105,8 @@ class Gateway {
   std::unordered_map<std::string, credentials::RoleManager*> role_managers_;
   std::vector<asio::any_io_executor> io_executors_;
   std::vector<std::unordered_set<ClientSession*>> live_sessions_;  // by io thread
+  PolicyHolder policy_;
+  std::vector<std::unique_ptr<sql::Analyzer>> analyzers_;  // by io thread
 };
 
 }  // namespace gh::pg

@@ -161,11 +161,13 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
     w.field("statement_name", s.statement_name).field("portal", s.portal_name);
     if (s.bind != nullptr) append_params(w, *s.bind);
   }
-  if (s.prior != nullptr) {
-    w.field("decision", "block").field("reason", s.prior->message);
+  if (s.prior != nullptr && !s.prior->allow) {
+    w.field("decision", s.prior->decision != nullptr ? s.prior->decision : "block")
+        .field("reason", s.prior->message);
   } else {
     w.field("decision", "allow");
   }
+  if (s.prior != nullptr && !s.prior->rules.empty()) w.field("rules", s.prior->rules);
   w.end_object();
   if (!append(audit::RecordType::kStatement, unix_now_ns(), payload_)) {
     return Verdict::Refuse("58030",

@@ -28,8 +28,8 @@ struct StatementStart {
   // (wants_parameters); its views live until on_statement returns.
   const BindMessage* bind = nullptr;
   uint32_t max_rows = 0;  // Execute row limit (0 = all)
-  // Inside a HookChain: the verdict of the hooks before this one (null = allow so far),
-  // so that a recording hook sees what was decided.
+  // Inside a HookChain: the verdict of the hooks before this one (null = allowed with no
+  // rule matched so far), so that a recording hook sees what was decided.
   const struct Verdict* prior = nullptr;
 };
 
@@ -52,6 +52,11 @@ struct Verdict {
   bool allow = true;
   const char* sqlstate = nullptr;
   std::string message;
+  // For the record: "block" or "review" when refused by policy (null: "block"), and the
+  // guardrail rules that matched, "name:label,..." (also for an allowed statement that
+  // matched dry-run rules).
+  const char* decision = nullptr;
+  std::string rules;
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {
@@ -96,9 +101,9 @@ class HookChain final : public StatementHooks {
     Verdict v;
     StatementStart each = s;
     for (auto& h : hooks_) {
-      each.prior = v.allow ? nullptr : &v;
+      each.prior = v.allow && v.rules.empty() ? nullptr : &v;
       Verdict hv = h->on_statement(each);
-      if (v.allow && !hv.allow) v = std::move(hv);
+      if (v.allow && (!hv.allow || !hv.rules.empty())) v = std::move(hv);
     }
     return v;
   }

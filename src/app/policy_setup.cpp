@@ -1,0 +1,73 @@
+#include "app/policy_setup.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+
+#include <csignal>
+#include <memory>
+
+#include "common/clock.h"
+#include "common/json_writer.h"
+#include "policy/load.h"
+
+namespace gh::app {
+
+namespace {
+
+void record_policy_loaded(const config::Config& cfg, const policy::Policy& p,
+                          audit::StreamWriter* writer, asio::any_io_executor ex) {
+  if (writer == nullptr) return;
+  std::string payload;
+  JsonWriter w(payload);
+  w.begin_object()
+      .field("path", cfg.path)
+      .field("config_hash", cfg.config_hash)
+      .field("rules", static_cast<uint64_t>(p.rules().size()));
+  w.key("sources").begin_array();
+  for (const auto& s : p.sources()) w.value(s);
+  w.end_array().end_object();
+  asio::post(ex, [writer, payload = std::move(payload)] {
+    auto r = writer->append(audit::RecordType::kPolicyLoaded, unix_now_ns(), payload);
+    if (!r.ok()) spdlog::error("audit: cannot record policy.loaded: {}", r.status().message());
+  });
+}
+
+}  // namespace
+
+Status install_policy(const config::Config& cfg, pg::Gateway& gw, audit::StreamWriter* writer,
+                      asio::any_io_executor writer_ex) {
+  auto p = policy::load_policy(cfg);
+  if (!p.ok()) return p.status();
+  spdlog::info("guardrails: {} rules from {}", p.value()->rules().size(),
+               p.value()->sources().empty() ? std::string("(none)") : [&] {
+                 std::string s;
+                 for (const auto& src : p.value()->sources()) s += (s.empty() ? "" : ", ") + src;
+                 return s;
+               }());
+  record_policy_loaded(cfg, *p.value(), writer, writer_ex);
+  gw.policy().set(std::move(p.value()));
+  return Status::Ok();
+}
+
+void reload_policy_on_sighup(asio::io_context& main, std::string config_path, pg::Gateway& gw,
+                             audit::StreamWriter* writer, asio::any_io_executor writer_ex) {
+  auto signals = std::make_shared<asio::signal_set>(main, SIGHUP);
+  auto handler = std::make_shared<std::function<void(const asio::error_code&, int)>>();
+  *handler = [signals, handler, config_path, &gw, writer, writer_ex](const asio::error_code& ec,
+                                                                      int) {
+    if (ec) return;
+    spdlog::info("SIGHUP: reloading the guardrails from {}", config_path);
+    auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);
+    Status st = cfg.ok() ? install_policy(cfg.value(), gw, writer, writer_ex) : cfg.status();
+    if (!st.ok()) {
+      spdlog::error("guardrails reload refused, the previous policy stays in force:\n{}",
+                    st.message());
+    }
+    signals->async_wait(*handler);
+  };
+  signals->async_wait(*handler);
+}
+
+}  // namespace gh::app

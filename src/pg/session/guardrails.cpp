@@ -1,0 +1,63 @@
+#include "pg/session/guardrails.h"
+
+namespace gh::pg {
+
+void PolicyHolder::set(std::shared_ptr<const policy::Policy> p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  policy_ = std::move(p);
+  version_.fetch_add(1, std::memory_order_release);
+}
+
+void PolicyHolder::refresh(std::shared_ptr<const policy::Policy>& cached,
+                           uint64_t& version) const {
+  uint64_t now = version_.load(std::memory_order_acquire);
+  if (now == version) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  cached = policy_;
+  version = version_.load(std::memory_order_relaxed);
+}
+
+bool PolicyHolder::empty() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return policy_ == nullptr || policy_->rules().empty();
+}
+
+Guardrails::Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
+                       const identity::Principal& principal, std::string connection)
+    : holder_(holder),
+      analyzer_(analyzer),
+      principal_(principal),
+      connection_(std::move(connection)) {}
+
+Verdict Guardrails::on_statement(const StatementStart& s) {
+  holder_.refresh(policy_, version_);
+  if (policy_ == nullptr || policy_->rules().empty()) return Verdict::Allow();
+  const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
+  policy::Subject subject{&principal_, connection_};
+  policy::DecideContext ctx;
+  ctx.prepared = &prepared_;
+  policy::Decision d = policy_->decide(analyzed.statements, subject, ctx);
+  Verdict v;
+  for (const policy::RuleMatch& m : d.matched) {
+    if (!v.rules.empty()) v.rules += ",";
+    v.rules.append(m.rule->name).append(":").append(m.label());
+  }
+  if (d.allowed()) {
+    prepared_.apply(analyzed.statements);
+    return v;
+  }
+  v.allow = false;
+  v.sqlstate = "42501";
+  if (d.action == policy::Action::kReview) {
+    v.decision = "review";
+    v.message = "statement requires approval (guardrail \"" + d.rule->name + "\"): " +
+                std::string(d.message()) +
+                "; gatehouse cannot take approvals yet, so it was not run";
+  } else {
+    v.decision = "block";
+    v.message = "blocked by guardrail \"" + d.rule->name + "\": " + std::string(d.message());
+  }
+  return v;
+}
+
+}  // namespace gh::pg

@@ -1,0 +1,193 @@
+#include "sql/analyzer.h"
+
+#include <pg_query.h>
+#include <simdjson.h>
+
+#include <cstring>
+#include <string>
+
+#include "sql/fact_cache.h"
+#include "sql/nesting_scan.h"
+#include "sql/parse_tree.h"
+#include "sql/tree_walk.h"
+
+namespace gh::sql {
+
+namespace {
+
+// JSON levels the tree walk (and simdjson) accept per unit of estimated SQL nesting: the
+// deepest construct, a scalar subquery, costs 8 JSON levels per parenthesis.
+constexpr int kJsonLevelsPerNesting = 10;
+constexpr int kJsonLevelsSlack = 64;
+// A parser buffer grown by one huge text is given back rather than kept for the thread's life.
+constexpr size_t kKeptBufferBytes = size_t{4} << 20;
+
+std::shared_ptr<AnalyzedSql> unparseable(UnparseableReason reason, std::string message,
+                                         int cursor = 0) {
+  auto result = std::make_shared<AnalyzedSql>();
+  StatementFacts f;
+  f.kind = StatementKind::kUnparseable;
+  f.error.reason = reason;
+  f.error.message = std::move(message);
+  f.error.cursor_position = cursor;
+  result->statements.push_back(std::move(f));
+  return result;
+}
+
+size_t approximate_size(const AnalyzedSql& a) {
+  size_t n = sizeof(AnalyzedSql);
+  for (const auto& s : a.statements) n += approximate_size(s);
+  return n;
+}
+
+}  // namespace
+
+struct Analyzer::Impl {
+  explicit Impl(AnalyzerOptions o)
+      : options(o),
+        json_depth(o.max_nesting * kJsonLevelsPerNesting + kJsonLevelsSlack),
+        cache(o.cache_entries, o.cache_bytes),
+        walk(json_depth) {
+    reset_parser();
+  }
+
+  void reset_parser() {
+    parser = simdjson::dom::parser();
+    // Sets the depth bound; the capacity grows on demand and keeps the depth. A failure here
+    // shows again, as an error, on the first parse.
+    [[maybe_unused]] auto error = parser.allocate(64 << 10, static_cast<size_t>(json_depth));
+  }
+
+  const std::shared_ptr<const AnalyzedSql>& lookup(std::string_view sql);
+  std::shared_ptr<const AnalyzedSql> analyze_uncached(std::string_view sql);
+  std::shared_ptr<const AnalyzedSql> facts_from_tree(std::string_view sql, const char* json);
+
+  AnalyzerOptions options;
+  int json_depth;
+  AnalyzerStats stats;
+  FactCache cache;
+  NestingScan nesting;
+  TreeWalk walk;
+  simdjson::dom::parser parser;
+  std::string query;  // NUL-terminated copy for libpg_query
+  std::shared_ptr<const AnalyzedSql> last;
+};
+
+std::shared_ptr<const AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_view sql) {
+  if (sql.find('\0') != std::string_view::npos) {
+    return unparseable(UnparseableReason::kNulByte, "SQL text contains a NUL byte");
+  }
+  if (sql.size() > options.max_sql_bytes) {
+    return unparseable(UnparseableReason::kTooLong, "SQL text is " + std::to_string(sql.size()) +
+                                                        " bytes, over the limit of " +
+                                                        std::to_string(options.max_sql_bytes));
+  }
+  if (nesting.estimate(sql, options.max_nesting) > options.max_nesting) {
+    return unparseable(UnparseableReason::kTooDeep,
+                       "SQL nesting (parentheses, CASE, operator chains) is deeper than the "
+                       "limit of " +
+                           std::to_string(options.max_nesting));
+  }
+  query.assign(sql);
+  ++stats.parses;
+  PgQueryParseResult parsed = pg_query_parse(query.c_str());
+  std::shared_ptr<const AnalyzedSql> result;
+  if (parsed.error != nullptr) {
+    result = unparseable(UnparseableReason::kSyntax,
+                         parsed.error->message ? parsed.error->message : "syntax error",
+                         parsed.error->cursorpos);
+  } else {
+    result = facts_from_tree(sql, parsed.parse_tree ? parsed.parse_tree : "");
+  }
+  pg_query_free_parse_result(parsed);
+  if (query.capacity() > kKeptBufferBytes) std::string().swap(query);
+  return result;
+}
+
+std::shared_ptr<const AnalyzedSql> Analyzer::Impl::facts_from_tree(std::string_view sql,
+                                                                   const char* json) {
+  simdjson::dom::element doc;
+  // parse() copies the text into the parser's padded buffer; strings in `doc` live there.
+  auto error = parser.parse(json, std::strlen(json)).get(doc);
+  std::shared_ptr<const AnalyzedSql> result;
+  if (error == simdjson::DEPTH_ERROR) {
+    result = unparseable(UnparseableReason::kTooDeep, "SQL parse tree is nested too deeply");
+  } else if (error) {
+    result =
+        unparseable(UnparseableReason::kInternal,
+                    std::string("SQL parse tree is unreadable: ") + simdjson::error_message(error));
+  } else {
+    auto facts = std::make_shared<AnalyzedSql>();
+    simdjson::dom::array stmts;
+    if (doc["stmts"].get_array().get(stmts) == simdjson::SUCCESS) {
+      facts->statements.reserve(stmts.size());
+      for (simdjson::dom::element entry : stmts) {
+        simdjson::dom::object raw;
+        simdjson::dom::element node;
+        if (entry.get_object().get(raw) != simdjson::SUCCESS || !tree::member(raw, "stmt", node)) {
+          facts.reset();
+          break;
+        }
+        StatementFacts f;
+        int64_t offset = tree::int_member(raw, "stmt_location");
+        int64_t length = tree::int_member(raw, "stmt_len");
+        if (offset < 0 || static_cast<size_t>(offset) > sql.size()) offset = 0;
+        // stmt_len 0 means "to the end of the text".
+        if (length <= 0 || static_cast<size_t>(offset + length) > sql.size()) {
+          length = static_cast<int64_t>(sql.size()) - offset;
+        }
+        f.text_offset = static_cast<uint32_t>(offset);
+        f.text_length = static_cast<uint32_t>(length);
+        if (!walk.statement(node, f, sql)) {
+          facts.reset();
+          break;
+        }
+        facts->statements.push_back(std::move(f));
+      }
+    }
+    if (facts) {
+      result = std::move(facts);
+    } else if (walk.failed()) {
+      result = unparseable(UnparseableReason::kTooDeep, "SQL parse tree is nested too deeply");
+    } else {
+      result = unparseable(UnparseableReason::kInternal, "SQL parse tree has an unexpected shape");
+    }
+  }
+  if (parser.capacity() > kKeptBufferBytes) reset_parser();
+  return result;
+}
+
+Analyzer::Analyzer(AnalyzerOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Analyzer::~Analyzer() = default;
+
+const std::shared_ptr<const AnalyzedSql>& Analyzer::Impl::lookup(std::string_view sql) {
+  ++stats.analyzed;
+  if (const auto* hit = cache.find(sql)) {
+    ++stats.cache_hits;
+    return *hit;
+  }
+  last = analyze_uncached(sql);
+  if (!last->parsed()) {
+    ++stats.unparseable;
+    const UnparseableReason reason = last->statements.front().error.reason;
+    stats.too_long += reason == UnparseableReason::kTooLong ? 1 : 0;
+    stats.too_deep += reason == UnparseableReason::kTooDeep ? 1 : 0;
+  }
+  if (sql.size() <= options.max_cached_sql_bytes) {
+    cache.insert(sql, last, sql.size() + approximate_size(*last));
+    stats.cache_evictions = cache.evictions();
+  }
+  return last;
+}
+
+const AnalyzedSql& Analyzer::analyze(std::string_view sql) { return *impl_->lookup(sql); }
+
+std::shared_ptr<const AnalyzedSql> Analyzer::analyze_shared(std::string_view sql) {
+  return impl_->lookup(sql);
+}
+
+const AnalyzerStats& Analyzer::stats() const { return impl_->stats; }
+size_t Analyzer::cached_entries() const { return impl_->cache.size(); }
+const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
+
+}  // namespace gh::sql

@@ -1,0 +1,161 @@
+"""Guardrails on the wire: the agent-safe pack through gatehouse, with real clients. Blocked
+statements get 42501 naming the rule and the session carries on; a message with a blocked
+statement runs nothing; a refusal inside a transaction fails it on the server; SIGHUP reloads
+the policy (a bad one is refused and the old one stays)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+
+import psycopg
+import pytest
+
+import harness
+import pgwire
+
+pytestmark = pytest.mark.skipif(os.environ.get("GH_IT_DIRECT") == "1",
+                                reason="gatehouse-only: guardrails")
+
+ALL_TIME = ("--since", "2000-01-01", "--until", "2100-01-01")
+GUARDRAILS = """
+guardrails:
+  include: [agent-safe]
+"""
+
+
+@pytest.fixture(scope="module")
+def guarded(gh_factory):
+    gh = gh_factory.make("guarded", start=False, extra_yaml=GUARDRAILS)
+    gh.key = gh.create_key("it-guarded", groups="testers")
+    gh.start()
+    return gh
+
+
+def connect(gh, **kw):
+    return psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                           password=gh.key, sslmode="disable", connect_timeout=10, **kw)
+
+
+def events_count(pg) -> int:
+    return int(pg.psql_su("select count(*) from events", dbname="app").strip())
+
+
+def test_blocked_statement_names_the_rule_and_the_session_carries_on(guarded):
+    with connect(guarded, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("DeLeTe /* sneaky */ FROM items")
+        assert "guardrail" in str(exc.value), str(exc.value)
+        assert c.execute("select count(*) from items").fetchone()[0] > 0
+        # The extended protocol (a bound parameter) is judged the same way.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("update items set price = %s", (1,))
+        assert c.execute("select %s::int", (7,)).fetchone()[0] == 7
+
+
+def test_benign_statements_pass(guarded):
+    with connect(guarded, autocommit=True) as c:
+        assert c.execute("select id, label from items where id = %s limit 1", (3,)).fetchone()[0] == 3
+        c.execute("begin")
+        c.execute("update items set price = price where id = %s", (3,))
+        c.execute("savepoint s1")
+        c.execute("rollback to savepoint s1")
+        c.execute("commit")
+
+
+def test_a_message_with_a_blocked_statement_runs_nothing(guarded, pg):
+    before = events_count(pg)
+    with pgwire.Conn(guarded.host, guarded.port) as c:
+        c.login("agent", guarded.key, "app_nossl")
+        with pytest.raises(pgwire.ServerError) as exc:
+            c.simple_query("insert into events(kind) values ('should-not-exist'); drop table items")
+        assert exc.value.sqlstate == "42501"
+        assert c.simple_query("select 1") == [["1"]]
+    assert events_count(pg) == before
+
+
+def test_refusal_inside_a_transaction_fails_it(guarded, pg):
+    before = events_count(pg)
+    with connect(guarded) as c:  # psycopg opens a transaction
+        c.execute("insert into events(kind) values ('in-tx')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("truncate events")
+        with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+            c.execute("select 1")
+        c.rollback()
+    with pgwire.Conn(guarded.host, guarded.port) as c:
+        c.login("agent", guarded.key, "app_nossl")
+        c.simple_query("begin")
+        c.simple_query("insert into events(kind) values ('in-tx-2')")
+        with pytest.raises(pgwire.ServerError) as exc:
+            c.simple_query("delete from events")
+        assert exc.value.sqlstate == "42501" and "guardrail" in exc.value.text
+        # COMMIT of a failed transaction rolls back, as PostgreSQL does.
+        assert c.simple_query("commit") == []
+    assert events_count(pg) == before
+
+
+def test_sql_level_prepare_and_execute(guarded):
+    with connect(guarded, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("prepare wipe as delete from items")
+        c.execute("prepare one as select 1")
+        assert c.execute("execute one").fetchone()[0] == 1
+
+
+def test_asyncpg_gets_the_refusal_and_carries_on(guarded):
+    import asyncpg
+
+    async def run():
+        conn = await asyncpg.connect(host=guarded.host, port=guarded.port, user="agent",
+                                     password=guarded.key, database="app_nossl", ssl=False)
+        try:
+            with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
+                await conn.fetch("select * from pg_read_file('/etc/passwd')")
+            assert await conn.fetchval("select $1::int + 1", 41) == 42
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def test_decisions_are_recorded(guarded):
+    with connect(guarded, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("drop table items")
+    p = guarded.cli("audit", "export", "--config", str(guarded.config), *ALL_TIME, "--format", "jsonl")
+    recs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    drops = [r["payload"] for r in recs if r["type"] == "statement" and r["payload"]["sql"] == "drop table items"]
+    assert drops and drops[-1]["decision"] == "block" and drops[-1]["rules"], drops
+    assert any(r["type"] == "policy.loaded" for r in recs)
+
+
+def test_sighup_reloads_and_a_bad_policy_is_refused(gh_factory):
+    gh = gh_factory.make("reload", start=False, extra_yaml="guardrails:\n  rules: []\n")
+    gh.key = gh.create_key("it-reload", groups="testers")
+    gh.start()
+    with connect(gh, autocommit=True) as c:
+        assert c.execute("select count(*) from items").fetchone()[0] > 0
+    good = gh.config_text.replace(
+        "guardrails:\n  rules: []\n",
+        "guardrails:\n  rules:\n    - name: no-items\n      match: { relations_read: [items] }\n"
+        "      action: block\n      message: items are off limits\n")
+    assert good != gh.config_text
+    gh.config.write_text(good)
+    gh.proc.send_signal(signal.SIGHUP)
+    harness.wait_for(lambda: "guardrails: 1 rules" in gh.log.read_text(), 10, "the reload")
+    with connect(gh, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("select count(*) from items")
+        assert "no-items" in str(exc.value) and "items are off limits" in str(exc.value)
+    gh.config.write_text(good.replace("action: block", "action: explode"))
+    gh.proc.send_signal(signal.SIGHUP)
+    harness.wait_for(lambda: "reload refused" in gh.log.read_text(), 10, "the refusal")
+    assert f"{gh.config}:" in gh.log.read_text()  # file:line
+    with connect(gh, autocommit=True) as c:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("select count(*) from items")
+    gh.stop()
