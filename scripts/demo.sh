@@ -126,6 +126,8 @@ access:                            # deny by default: who may open which connect
   - connection: crm
     groups: [analysts]
     max_session: 8h
+guardrails:                        # every statement is parsed and judged first
+  include: [agent-safe]
 EOF
 sed 's/^/  /' "$DEMO_DIR/gatehouse.yaml"
 show "gatehouse check --config .demo/gatehouse.yaml" \
@@ -158,6 +160,15 @@ show "psql \"$SHOWN_CONN\" -c 'select current_user, count(*) from customers grou
 show "psql \"$SHOWN_CONN\" -c 'select id, name, email, ssn, card_number from customers order by id limit 5'" \
   gh_psql -c "select id, name, email, ssn, card_number from customers order by id limit 5"
 show "psql \"$SHOWN_CONN\" -c '\\d customers'" gh_psql -c '\d customers'
+
+say "Guardrails: destructive statements are refused (SQLSTATE 42501), the session carries on"
+show "psql \"$SHOWN_CONN\" -c 'delete from customers' -c 'select count(*) from customers'" \
+  gh_psql -c "delete from customers" -c "select count(*) from customers"
+show "psql \"$SHOWN_CONN\" -c \"select pg_read_file('/etc/passwd')\"" \
+  gh_psql -c "select pg_read_file('/etc/passwd')"
+show "gatehouse policy explain --config .demo/gatehouse.yaml --connection crm --groups analysts --sql 'WITH d AS (DELETE FROM customers) SELECT 1'" \
+  "$GATEHOUSE_BIN" policy explain --config "$DEMO_DIR/gatehouse.yaml" --connection crm --groups analysts \
+  --sql "WITH d AS (DELETE FROM customers) SELECT 1"
 
 say "A wrong key is refused before any backend connection (SQLSTATE 28P01)"
 show "PGPASSWORD=ghk_not_a_real_key psql \"$SHOWN_CONN\" -c 'select 1'" \
