@@ -159,3 +159,33 @@ def test_sighup_reloads_and_a_bad_policy_is_refused(gh_factory):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             c.execute("select count(*) from items")
     gh.stop()
+
+
+def _explain(gh_binary, cfg, *args):
+    return harness.run([str(gh_binary), "policy", "explain", "--config", str(cfg), *args],
+                       check=False, timeout=30)
+
+
+def test_policy_explain_cli(gh_binary, tmp_path):
+    cfg = tmp_path / "g.yaml"
+    cfg.write_text("connections:\n  - { name: a, user: u }\n"
+                   "access:\n  - { connection: a, groups: [g] }\n"
+                   "guardrails:\n  include: [agent-safe]\n")
+    p = _explain(gh_binary, cfg, "--connection", "a", "--groups", "g", "--sql",
+                 "WITH d AS (DELETE FROM t) SELECT 1")
+    assert p.returncode == 1, p.stderr
+    assert "decision: block (agent-safe/write-without-where)" in p.stdout, p.stdout
+    assert "[cte] delete" in p.stdout
+    p = _explain(gh_binary, cfg, "--connection", "a", "--groups", "g", "--sql",
+                 "select id from t where id = 1")
+    assert p.returncode == 0 and "decision: allow" in p.stdout, p.stdout
+    p = _explain(gh_binary, cfg, "--connection", "a", "--groups", "g", "--json", "--sql", "drop table t")
+    assert p.returncode == 1
+    assert json.loads(p.stdout)["decision"]["action"] == "block", p.stdout
+    p = _explain(gh_binary, cfg, "--connection", "nope", "--sql", "select 1")
+    assert p.returncode == 2 and "nope" in p.stderr, (p.stdout, p.stderr)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("connections:\n  - { name: a, user: u }\n"
+                   "guardrails:\n  rules:\n    - { name: x, match: { statement: [frobnicate] }, action: block }\n")
+    p = harness.run([str(gh_binary), "check", "--config", str(bad)], check=False, timeout=30)
+    assert p.returncode == 1 and f"{bad}:5:" in p.stderr, p.stderr
