@@ -189,3 +189,15 @@ def test_policy_explain_cli(gh_binary, tmp_path):
                    "guardrails:\n  rules:\n    - { name: x, match: { statement: [frobnicate] }, action: block }\n")
     p = harness.run([str(gh_binary), "check", "--config", str(bad)], check=False, timeout=30)
     assert p.returncode == 1 and f"{bad}:5:" in p.stderr, p.stderr
+
+
+def test_unparseable_sql_is_refused_without_any_rules(gatehouse_alive, raw_login):
+    """Fail closed: SQL gatehouse cannot parse is not run, even with no guardrails section.
+    The SQLSTATE is the server's own for bad syntax, so drivers behave as before."""
+    c = raw_login()
+    with pytest.raises(pgwire.ServerError) as exc:
+        c.simple_query("selec 1")
+    assert exc.value.sqlstate == "42601", exc.value
+    assert exc.value.text.startswith("gatehouse could not parse this statement, so it was not run: "
+                                     "syntax error at or near \"selec\""), exc.value.text
+    assert c.simple_query("select 1") == [["1"]]

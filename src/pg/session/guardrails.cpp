@@ -8,8 +8,7 @@ void PolicyHolder::set(std::shared_ptr<const policy::Policy> p) {
   version_.fetch_add(1, std::memory_order_release);
 }
 
-void PolicyHolder::refresh(std::shared_ptr<const policy::Policy>& cached,
-                           uint64_t& version) const {
+void PolicyHolder::refresh(std::shared_ptr<const policy::Policy>& cached, uint64_t& version) const {
   uint64_t now = version_.load(std::memory_order_acquire);
   if (now == version) return;
   std::lock_guard<std::mutex> lock(mu_);
@@ -31,8 +30,22 @@ Guardrails::Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
 
 Verdict Guardrails::on_statement(const StatementStart& s) {
   holder_.refresh(policy_, version_);
-  if (policy_ == nullptr || policy_->rules().empty()) return Verdict::Allow();
   const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
+  // Fail closed, with or without rules: what gatehouse cannot parse it cannot judge or
+  // record faithfully, so it is not run. 42601, as the server would say for bad syntax.
+  if (!analyzed.parsed()) {
+    const sql::UnparseableFacts& e = analyzed.statements.front().error;
+    Verdict v = Verdict::Refuse("42601",
+                                "gatehouse could not parse this statement, so it was "
+                                "not run: " +
+                                    e.message);
+    if (e.cursor_position > 0)
+      v.message += " (at character " + std::to_string(e.cursor_position) + ")";
+    v.decision = "block";
+    v.rules = "gatehouse/unparseable:block";
+    return v;
+  }
+  if (policy_ == nullptr || policy_->rules().empty()) return Verdict::Allow();
   policy::Subject subject{&principal_, connection_};
   policy::DecideContext ctx;
   ctx.prepared = &prepared_;
@@ -50,8 +63,8 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
   v.sqlstate = "42501";
   if (d.action == policy::Action::kReview) {
     v.decision = "review";
-    v.message = "statement requires approval (guardrail \"" + d.rule->name + "\"): " +
-                std::string(d.message()) +
+    v.message = "statement requires approval (guardrail \"" + d.rule->name +
+                "\"): " + std::string(d.message()) +
                 "; gatehouse cannot take approvals yet, so it was not run";
   } else {
     v.decision = "block";

@@ -1,7 +1,8 @@
 #pragma once
 
 // The guardrails hook: every statement is analyzed (sql/, cached per io thread) and judged by
-// the policy (policy/) before it is forwarded. A block or review refuses it with 42501 naming
+// the policy (policy/) before it is forwarded. SQL that cannot be parsed is refused (42601)
+// even without rules: fail closed. A block or review refuses it with 42501 naming
 // the rule; until approvals exist a review is a refusal that says approval is required.
 
 #include <atomic>
