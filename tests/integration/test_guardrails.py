@@ -201,3 +201,25 @@ def test_unparseable_sql_is_refused_without_any_rules(gatehouse_alive, raw_login
     assert exc.value.text.startswith("gatehouse could not parse this statement, so it was not run: "
                                      "syntax error at or near \"selec\""), exc.value.text
     assert c.simple_query("select 1") == [["1"]]
+
+
+def test_extended_protocol_is_judged_at_parse(guarded):
+    """A blocked statement is refused at its Parse, like a syntax error, and the rest up to
+    Sync is discarded; an allowed named statement runs many times on one decision."""
+    with pgwire.Conn(guarded.host, guarded.port) as c:
+        c.login("agent", guarded.key, "app_nossl")
+        c.send(pgwire.parse("delete from items", name="wipe") + pgwire.bind(stmt="wipe") +
+               pgwire.execute() + pgwire.sync())
+        m = c.read_message()
+        assert m.is_error and m.sqlstate == "42501" and "guardrail" in m.fields()["M"], m
+        assert c.read_message().tag == b"Z"
+        c.send(pgwire.parse("select count(*) from items where id < $1", name="few",
+                            param_oids=(23,)) +
+               pgwire.bind([b"4"], stmt="few") + pgwire.execute() +
+               pgwire.bind([b"6"], stmt="few") + pgwire.execute() + pgwire.sync())
+        rows = c.collect_until_ready()
+        assert rows == [["3"], ["5"]], rows
+        # The refused statement was never created on the server.
+        with pytest.raises(pgwire.ServerError) as exc:
+            c.simple_query("execute wipe")
+        assert exc.value.sqlstate in ("42501", "26000"), exc.value

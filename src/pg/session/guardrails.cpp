@@ -26,9 +26,12 @@ Guardrails::Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
     : holder_(holder),
       analyzer_(analyzer),
       principal_(principal),
-      connection_(std::move(connection)) {}
+      connection_(std::move(connection)) {
+  judges_parse = true;
+}
 
 Verdict Guardrails::on_statement(const StatementStart& s) {
+  if (s.prejudged) return Verdict::Allow();  // judged at its Parse; it keeps that decision
   holder_.refresh(policy_, version_);
   const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
   // Fail closed, with or without rules: what gatehouse cannot parse it cannot judge or
@@ -56,7 +59,18 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
     v.rules.append(m.rule->name).append(":").append(m.label());
   }
   if (d.allowed()) {
-    prepared_.apply(analyzed.statements);
+    if (s.at_parse) {
+      // A named protocol-level statement shares SQL PREPARE's namespace: `EXECUTE name` in
+      // SQL runs it and is judged by it.
+      if (!s.statement_name.empty() && analyzed.statements.size() == 1) {
+        auto shared = analyzer_.analyze_shared(s.sql);
+        prepared_.remember(std::string(s.statement_name),
+                           std::shared_ptr<const sql::StatementFacts>(shared,
+                                                                      &shared->statements[0]));
+      }
+    } else {
+      prepared_.apply(analyzed.statements);
+    }
     return v;
   }
   v.allow = false;

@@ -15,12 +15,27 @@ bool is_extended(RequestKind k) {
 
 }  // namespace
 
-RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql) {
+RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql, bool judged) {
   // Drivers re-Parse the same unnamed statement over and over: reuse it when nobody
   // else holds it.
-  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 && unnamed_statement_->sql == sql)
+  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 &&
+      unnamed_statement_->sql == sql && unnamed_statement_->judged == judged)
     return unnamed_statement_;
-  return std::make_shared<const Prepared>(Prepared{std::string(sql), nullptr});
+  return std::make_shared<const Prepared>(Prepared{std::string(sql), nullptr, judged});
+}
+
+bool RequestTracker::judge_parse(std::string_view sql, std::string_view name, int64_t now_ns) {
+  StatementStart s;
+  s.id = next_statement_id_;  // taken only if the Parse is refused
+  s.protocol = Protocol::kExtended;
+  s.sql = sql;
+  s.statement_name = name;
+  s.at_parse = true;
+  Verdict v = hooks_->on_statement(s);
+  if (v.allow) return true;
+  ++next_statement_id_;
+  queue_refusal(s.id, v, /*with_ready=*/false, now_ns);
+  return false;
 }
 
 RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
@@ -33,7 +48,7 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
                                                       std::string_view stmt,
                                                       std::string_view portal,
                                                       const BindMessage* bind, uint32_t max_rows,
-                                                      int64_t now_ns) {
+                                                      bool prejudged, int64_t now_ns) {
   uint64_t id = next_statement_id_++;
   Verdict v;
   if (hooks_ != nullptr) {
@@ -45,6 +60,7 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
     s.portal_name = portal;
     s.bind = bind;
     s.max_rows = max_rows;
+    s.prejudged = prejudged;
     v = hooks_->on_statement(s);
   }
   if (!v.allow) {
@@ -135,7 +151,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
     case msg::kQuery: {
       QueryMessage q;
       if (!parse_query(f.body, q)) return fail("malformed Query message");
-      switch (start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, now_ns)) {
+      switch (start_statement(Protocol::kSimple, q.sql, {}, {}, nullptr, 0, false, now_ns)) {
         case Start::kForward:
           return TrackResult::kForward;
         case Start::kRefused:
@@ -148,7 +164,14 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
     case msg::kParse: {
       ParseMessage m;
       if (!parse_parse(f.body, m)) return fail("malformed Parse message");
-      PreparedPtr p = prepare(m.sql);
+      // Judged here, once: the statement keeps this decision at every Execute. A refused
+      // Parse is answered in its turn and everything up to Sync is discarded.
+      bool judged = hooks_ != nullptr && hooks_->judges_parse;
+      if (judged && !judge_parse(m.sql, m.statement, now_ns)) {
+        discard_until_sync_ = true;
+        return TrackResult::kDrop;
+      }
+      PreparedPtr p = prepare(m.sql, judged);
       if (m.statement.empty()) {
         unnamed_statement_ = std::move(p);
       } else {
@@ -196,13 +219,17 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       std::string_view stmt_name;
       BindMessage bind;
       const BindMessage* bind_ptr = nullptr;
+      bool prejudged = false;
       if (portal != nullptr) {
-        if (portal->statement) sql = portal->statement->sql;
+        if (portal->statement) {
+          sql = portal->statement->sql;
+          prejudged = portal->statement->judged;
+        }
         stmt_name = portal->statement_name;
         if (!portal->params.empty() && parse_bind(portal->params, bind)) bind_ptr = &bind;
       }
       Start st = start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr,
-                                 e.max_rows, now_ns);
+                                 e.max_rows, prejudged, now_ns);
       if (st != Start::kForward) {
         discard_until_sync_ = true;
         return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;

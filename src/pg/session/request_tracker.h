@@ -63,6 +63,7 @@ class RequestTracker {
   struct Prepared {
     std::string sql;
     mutable RowShapePtr shape;  // from Describe of the statement, once answered
+    bool judged = false;        // the hooks allowed it at Parse
   };
   using PreparedPtr = std::shared_ptr<const Prepared>;
   struct Portal {
@@ -76,7 +77,9 @@ class RequestTracker {
     violation_ = why;
     return TrackResult::kViolation;
   }
-  PreparedPtr prepare(std::string_view sql);
+  PreparedPtr prepare(std::string_view sql, bool judged);
+  // The hooks' verdict on a Parse; false when refused (its refusal is queued).
+  bool judge_parse(std::string_view sql, std::string_view name, int64_t now_ns);
   Portal* find_portal(std::string_view name);
   enum class Start : uint8_t {
     kForward,  // allowed
@@ -85,7 +88,7 @@ class RequestTracker {
   };
   Start start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                         std::string_view portal, const BindMessage* bind, uint32_t max_rows,
-                        int64_t now_ns);
+                        bool prejudged, int64_t now_ns);
   // A refusal inside a transaction block must also fail the server's transaction, or a
   // later COMMIT would commit what ran before it: the statement is replaced by a Query
   // that raises the refusal on the server.

@@ -142,6 +142,9 @@ void SessionRecorder::append_params(JsonWriter& w, const BindMessage& bind) {
 }
 
 Verdict SessionRecorder::on_statement(const StatementStart& s) {
+  // A statement allowed at its Parse is recorded at each Execute; one refused there is
+  // recorded now (it never reaches an Execute).
+  if (s.at_parse && (s.prior == nullptr || s.prior->allow)) return Verdict::Allow();
   payload_.clear();
   JsonWriter w(payload_);
   w.begin_object()

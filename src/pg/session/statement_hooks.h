@@ -28,6 +28,11 @@ struct StatementStart {
   // (wants_parameters); its views live until on_statement returns.
   const BindMessage* bind = nullptr;
   uint32_t max_rows = 0;  // Execute row limit (0 = all)
+  // Extended protocol: the statement is being judged at its Parse (`id` is the id it gets if
+  // refused there; an allowed Parse is recorded at each Execute, with `prejudged` set: the
+  // statement keeps the decision it got at Parse).
+  bool at_parse = false;
+  bool prejudged = false;
   // Inside a HookChain: the verdict of the hooks before this one (null = allowed with no
   // rule matched so far), so that a recording hook sees what was decided.
   const struct Verdict* prior = nullptr;
@@ -83,6 +88,8 @@ class StatementHooks {
   bool wants_parameters = false;
   bool wants_columns = false;
   bool wants_rows = false;
+  // on_statement is also called at each Parse (with at_parse set).
+  bool judges_parse = false;
 };
 
 // Several hooks as one: each sees every call, in order; the first refusal wins, and
@@ -93,6 +100,7 @@ class HookChain final : public StatementHooks {
     wants_parameters |= h->wants_parameters;
     wants_columns |= h->wants_columns;
     wants_rows |= h->wants_rows;
+    judges_parse |= h->judges_parse;
     hooks_.push_back(std::move(h));
   }
   bool empty() const { return hooks_.empty(); }

@@ -36,6 +36,7 @@ StatementLog::Entry* StatementLog::find(uint64_t id) {
 }
 
 Verdict StatementLog::on_statement(const StatementStart& s) {
+  if (s.at_parse) return Verdict::Allow();  // logged at Execute
   Entry e;
   e.id = s.id;
   e.protocol = s.protocol;

@@ -459,6 +459,39 @@ TEST(RequestTracker, MessagesWithDollarTagsAndQuotesStayInsideTheLiteral) {
             "\\\\ $gatehouse $; drop table t; --'; END$gatehouse$");
 }
 
+// Hooks that judge at Parse, as the guardrails do.
+class ParseJudge : public RecordingHooks {
+ public:
+  ParseJudge() { judges_parse = true; }
+  Verdict on_statement(const StatementStart& s) override {
+    log.push_back(std::string(s.at_parse ? "parse " : "execute ") + std::to_string(s.id) +
+                  (s.prejudged ? " prejudged" : ""));
+    if (s.at_parse && s.sql.find("forbidden") != std::string_view::npos)
+      return Verdict::Refuse("42501", "refused at parse");
+    return Verdict::Allow();
+  }
+};
+
+TEST(RequestTracker, RefusedAtParseDiscardsUntilSync) {
+  ParseJudge h;
+  RequestTracker t(&h);
+  std::string client = parse_msg("s1", "select forbidden") + bind_msg("", "s1", {}) +
+                       execute_msg("") + sync_msg() + parse_msg("s2", "select 1") +
+                       bind_msg("", "s2", {}) + execute_msg("") + execute_msg("") + sync_msg();
+  EXPECT_EQ(client_actions(t, client), "DDDFFFFFF");
+  std::string out;
+  ASSERT_TRUE(t.take_due_responses(out));  // nothing ahead of it
+  EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501"}));
+  // The allowed statement was judged once, at its Parse, and keeps that decision.
+  EXPECT_EQ(h.log, (std::vector<std::string>{"parse 1", "result 1 rows=0 error=42501", "end 1",
+                                             "parse 2", "execute 2 prejudged",
+                                             "execute 3 prejudged"}));
+  feed(t, ready() + simple('1') + simple('2') + complete("SELECT 1") + complete("SELECT 1") +
+              ready(),
+       false, 1u << 30);
+  EXPECT_EQ(t.outstanding(), 0u);
+}
+
 TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
   RecordingHooks h;
   RequestTracker t(&h);
