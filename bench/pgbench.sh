@@ -218,8 +218,12 @@ EOF
   printf -v "GH_PID_$name" '%s' "$pid"
   printf -v "GH_KEY_$name" '%s' "$key"
 }
-start_gatehouse gatehouse balanced bench
-start_gatehouse gh_strict strict bench
+# Every statement is parsed and judged in every instance (unparseable SQL fails closed);
+# gatehouse and gh_strict also run the agent-safe guardrails pack.
+GUARDRAILS="guardrails:
+  include: [agent-safe]"
+start_gatehouse gatehouse balanced bench "$GUARDRAILS"
+start_gatehouse gh_strict strict bench "$GUARDRAILS"
 start_gatehouse gh_oidc balanced data-agents "identity:
   issuers:
     - { issuer: $OIDC_ISSUER, audience: gatehouse }"

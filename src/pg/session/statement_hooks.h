@@ -65,7 +65,11 @@ struct Verdict {
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {
-    return {false, sqlstate, std::move(message)};
+    Verdict v;
+    v.allow = false;
+    v.sqlstate = sqlstate;
+    v.message = std::move(message);
+    return v;
   }
 };
 
