@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/text.h"
 #include "app/audit_setup.h"
 #include "app/cli.h"
 #include "app/commands.h"
@@ -62,20 +63,6 @@ std::variant<std::unique_ptr<store::StateStore>, int> open_store(const std::stri
   return std::move(st).value();
 }
 
-std::vector<std::string> split_group_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (true) {
-    size_t comma = text.find(',');
-    std::string_view g = text.substr(0, comma);
-    while (!g.empty() && g.front() == ' ') g.remove_prefix(1);
-    while (!g.empty() && g.back() == ' ') g.remove_suffix(1);
-    if (!g.empty()) out.emplace_back(g);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 int keys_create(Options opts) {
   std::string config_path = opts.take("--config");
   store::NewApiKey req;
@@ -88,7 +75,7 @@ int keys_create(Options opts) {
   if (req.name.empty()) return usage_error("--name NAME is required");
   if (groups.empty()) return usage_error("--groups a,b is required");
 
-  req.groups = split_group_list(groups);
+  req.groups = split_list(groups);
   if (req.groups.empty()) return usage_error("--groups needs at least one group");
   if (!expires.empty()) {
     auto d = config::parse_duration(expires);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "common/text.h"
 #include "app/commands.h"
 #include "app/options.h"
 #include "config/config.h"
@@ -40,20 +41,6 @@ int usage_error(const std::string& problem) { return cli_usage_error(kTool, prob
 int bad_input(const std::string& problem) {
   std::fprintf(stderr, "gatehouse policy: %s\n", problem.c_str());
   return 2;
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (true) {
-    size_t comma = text.find(',');
-    std::string_view g = text.substr(0, comma);
-    while (!g.empty() && g.front() == ' ') g.remove_prefix(1);
-    while (!g.empty() && g.back() == ' ') g.remove_suffix(1);
-    if (!g.empty()) out.emplace_back(g);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 std::optional<double> parse_number(const std::string& s) {

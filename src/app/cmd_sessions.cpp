@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "app/audit_cli.h"
 #include "app/audit_time.h"
 #include "app/commands.h"
@@ -28,23 +29,6 @@ constexpr const char* kUsage =
     "(24h, 7d)\n";
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
-
-// Client-supplied text (SQL, names, errors) is printed to a terminal: control characters
-// other than newline and tab are shown as \xHH so that escape sequences cannot act.
-std::string printable(std::string_view s, bool keep_newlines = false) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 std::string format_bytes(int64_t n) {
   char buf[32];

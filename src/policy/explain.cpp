@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/json_writer.h"
+#include "common/text.h"
 
 namespace gh::policy {
 
@@ -68,22 +69,6 @@ void visit_facts(const StatementFacts& f, Out&& out, List&& list) {
     if (!f.error.message.empty()) out("error", f.error.message);
   }
   if (!f.other_node.empty()) out("node", f.other_node);
-}
-
-// Control characters in client-supplied text are shown as \xHH (a terminal must not act on
-// them).
-std::string printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 void facts_json(JsonWriter& w, const StatementFacts& f) {
