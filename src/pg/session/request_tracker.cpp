@@ -18,13 +18,14 @@ bool is_extended(RequestKind k) {
 RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql, bool judged) {
   // Drivers re-Parse the same unnamed statement over and over: reuse it when nobody
   // else holds it.
-  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 &&
-      unnamed_statement_->sql == sql && unnamed_statement_->judged == judged)
+  if (unnamed_statement_ && unnamed_statement_.use_count() == 1 && unnamed_statement_->sql == sql &&
+      unnamed_statement_->judged == judged)
     return unnamed_statement_;
   return std::make_shared<const Prepared>(Prepared{std::string(sql), nullptr, judged});
 }
 
-bool RequestTracker::judge_parse(std::string_view sql, std::string_view name, int64_t now_ns) {
+RequestTracker::Start RequestTracker::judge_parse(std::string_view sql, std::string_view name,
+                                                  int64_t now_ns) {
   StatementStart s;
   s.id = next_statement_id_;  // taken only if the Parse is refused
   s.protocol = Protocol::kExtended;
@@ -32,10 +33,14 @@ bool RequestTracker::judge_parse(std::string_view sql, std::string_view name, in
   s.statement_name = name;
   s.at_parse = true;
   Verdict v = hooks_->on_statement(s);
-  if (v.allow) return true;
+  if (v.allow) return Start::kForward;
   ++next_statement_id_;
+  if (tx_status_ == 'T') {
+    inject_refusal(s.id, v, Protocol::kExtended, now_ns);
+    return Start::kReplace;
+  }
   queue_refusal(s.id, v, /*with_ready=*/false, now_ns);
-  return false;
+  return Start::kRefused;
 }
 
 RequestTracker::Portal* RequestTracker::find_portal(std::string_view name) {
@@ -167,9 +172,12 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       // Judged here, once: the statement keeps this decision at every Execute. A refused
       // Parse is answered in its turn and everything up to Sync is discarded.
       bool judged = hooks_ != nullptr && hooks_->judges_parse;
-      if (judged && !judge_parse(m.sql, m.statement, now_ns)) {
-        discard_until_sync_ = true;
-        return TrackResult::kDrop;
+      if (judged) {
+        Start st = judge_parse(m.sql, m.statement, now_ns);
+        if (st != Start::kForward) {
+          discard_until_sync_ = true;
+          return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;
+        }
       }
       PreparedPtr p = prepare(m.sql, judged);
       if (m.statement.empty()) {

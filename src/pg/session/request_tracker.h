@@ -78,14 +78,14 @@ class RequestTracker {
     return TrackResult::kViolation;
   }
   PreparedPtr prepare(std::string_view sql, bool judged);
-  // The hooks' verdict on a Parse; false when refused (its refusal is queued).
-  bool judge_parse(std::string_view sql, std::string_view name, int64_t now_ns);
-  Portal* find_portal(std::string_view name);
   enum class Start : uint8_t {
     kForward,  // allowed
     kRefused,  // refused; the gateway answers in its turn
     kReplace,  // refused inside a transaction block: replacement() makes the server fail it
   };
+  // The hooks' verdict on a Parse (a refusal is queued, or injected in a transaction block).
+  Start judge_parse(std::string_view sql, std::string_view name, int64_t now_ns);
+  Portal* find_portal(std::string_view name);
   Start start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                         std::string_view portal, const BindMessage* bind, uint32_t max_rows,
                         bool prejudged, int64_t now_ns);

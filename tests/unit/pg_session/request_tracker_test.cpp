@@ -492,6 +492,20 @@ TEST(RequestTracker, RefusedAtParseDiscardsUntilSync) {
   EXPECT_EQ(t.outstanding(), 0u);
 }
 
+TEST(RequestTracker, RefusedAtParseInATransactionBlockFailsIt) {
+  ParseJudge h;
+  RequestTracker t(&h);
+  feed(t, query_msg("begin"), true, 1u << 30);
+  feed(t, complete("BEGIN") + ready('T'), false, 1u << 30);
+  EXPECT_EQ(client_actions(t, parse_msg("", "select forbidden") + bind_msg("", "", {}) +
+                                  execute_msg("") + sync_msg()),
+            "RDDF");
+  EXPECT_NE(replacement_sql(t).find("RAISE EXCEPTION"), std::string::npos);
+  EXPECT_EQ(backend_actions(t, error("42501") + ready('E') + ready('E')), "FDF");
+  EXPECT_EQ(t.outstanding(), 0u);
+  EXPECT_EQ(t.transaction_status(), 'E');
+}
+
 TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
   RecordingHooks h;
   RequestTracker t(&h);
