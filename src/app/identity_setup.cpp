@@ -16,10 +16,10 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
-#include "common/json_writer.h"
 #include "credentials/role_name.h"
 #include "net/no_throw.h"
 #include "pg/session/client_session.h"
+#include "pg/session/credential_event.h"
 
 namespace gh::app {
 
@@ -79,18 +79,16 @@ void record_swept(audit::StreamWriter* writer, asio::any_io_executor ex, std::st
     spdlog::error("sweeper: connection {}: {}", connection, st.message());
     return;
   }
-  if (!st.ok()) spdlog::error("sweeper: dropping role {}: {}", role, st.message());
-  else spdlog::info("sweeper: dropped leftover role {} of connection {}", role, connection);
+  if (!st.ok())
+    spdlog::error("sweeper: dropping role {}: {}", role, st.message());
+  else
+    spdlog::info("sweeper: dropped leftover role {} of connection {}", role, connection);
   if (writer == nullptr) return;
+  std::string error = st.ok() ? std::string() : st.message();
   asio::post(ex, [writer, connection = std::move(connection), role = std::move(role),
-                  st = std::move(st)] {
-    std::string payload;
-    JsonWriter w(payload);
-    w.begin_object().field("connection", connection).field("role", role).field("by", "sweeper");
-    if (!st.ok()) w.field("error", st.message());
-    w.end_object();
-    auto r = writer->append(audit::RecordType::kCredentialRevoked, unix_now_ns(), payload);
-    if (!r.ok()) spdlog::error("audit: cannot record a sweep: {}", r.status().message());
+                  error = std::move(error)] {
+    pg::record_credential_event(*writer, audit::RecordType::kCredentialRevoked,
+                                {{}, connection, role, {}, "sweeper", error});
   });
 }
 
@@ -102,7 +100,8 @@ void sweep(credentials::RoleManager& m, const std::string& connection, audit::St
         record_swept(writer, ex, connection, role, st);
       },
       [connection](size_t n) {
-        if (n > 0) spdlog::info("sweeper: connection {}: {} leftover role(s) dropped", connection, n);
+        if (n > 0)
+          spdlog::info("sweeper: connection {}: {} leftover role(s) dropped", connection, n);
       });
 }
 
@@ -241,8 +240,9 @@ void drain_for_shutdown(pg::Gateway& gw, RoleManagers& roles,
   // the closed sessions queued.
   auto pending = std::make_shared<std::atomic<size_t>>(roles.managers.size());
   for (auto& m : roles.managers) {
-    m->sweep({}, std::chrono::hours(24 * 365), [](const std::string&, const Status&) {},
-             [pending](size_t) { pending->fetch_sub(1); });
+    m->sweep(
+        {}, std::chrono::hours(24 * 365), [](const std::string&, const Status&) {},
+        [pending](size_t) { pending->fetch_sub(1); });
   }
   if (!wait_until(deadline, [&] { return pending->load() == 0; }))
     spdlog::warn("shutdown: ephemeral roles still being dropped; the next start sweeps them");

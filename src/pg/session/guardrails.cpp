@@ -16,11 +16,6 @@ void PolicyHolder::refresh(std::shared_ptr<const policy::Policy>& cached, uint64
   version = version_.load(std::memory_order_relaxed);
 }
 
-bool PolicyHolder::empty() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return policy_ == nullptr || policy_->rules().empty();
-}
-
 Guardrails::Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
                        const identity::Principal& principal, std::string connection)
     : holder_(holder),

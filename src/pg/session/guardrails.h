@@ -26,7 +26,6 @@ class PolicyHolder {
   void set(std::shared_ptr<const policy::Policy> p);
   // `cached` is refreshed when a new policy was set since `version` was taken.
   void refresh(std::shared_ptr<const policy::Policy>& cached, uint64_t& version) const;
-  bool empty() const;
 
  private:
   mutable std::mutex mu_;

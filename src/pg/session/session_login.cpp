@@ -14,6 +14,7 @@
 #include "pg/protocol/builders.h"
 #include "pg/session/await_callback.h"
 #include "pg/session/client_session.h"
+#include "pg/session/credential_event.h"
 #include "pg/session/message_reader.h"
 
 namespace gh::pg {
@@ -131,7 +132,7 @@ asio::awaitable<bool> ClientSession::authenticate_key(std::string_view secret) {
   }
   bool unknown = key.status().code() == Status::Code::kNotFound;
   std::string why = unknown ? "unknown API key" : key.status().message();
-  std::string category = unknown                                   ? "unknown_key"
+  std::string category = unknown                                    ? "unknown_key"
                          : why.find("revoked") != std::string::npos ? "revoked"
                          : why.find("expired") != std::string::npos ? "expired"
                                                                     : "invalid";
@@ -255,17 +256,13 @@ asio::awaitable<bool> ClientSession::choose_login(config::BackendCredential& log
 
 void ClientSession::record_credential_event(audit::RecordType type, std::string_view error) {
   if (audit_ == nullptr) return;
-  std::string payload;
-  JsonWriter w(payload);
-  w.begin_object()
-      .field("session", id_)
-      .field("connection", connection_ != nullptr ? connection_->name : std::string())
-      .field("role", ephemeral_role_)
-      .field("member_of", rule_ != nullptr ? rule_->role : std::string());
-  if (!error.empty()) w.field("error", error);
-  w.end_object();
-  auto r = audit_->append(type, unix_now_ns(), payload);
-  if (!r.ok()) spdlog::error("audit: cannot record a credential event: {}", r.status().message());
+  CredentialEvent e;
+  e.session = id_;
+  if (connection_ != nullptr) e.connection = connection_->name;
+  e.role = ephemeral_role_;
+  if (rule_ != nullptr) e.member_of = rule_->role;
+  e.error = error;
+  pg::record_credential_event(*audit_, type, e);
 }
 
 void ClientSession::drop_ephemeral_role() {
@@ -288,18 +285,9 @@ void ClientSession::drop_ephemeral_role() {
           .fetch_add(1, std::memory_order_relaxed);
       if (!st.ok()) spdlog::error("session {}: dropping role {}: {}", session, role, st.message());
       if (writer == nullptr) return;
-      std::string payload;
-      JsonWriter w(payload);
-      w.begin_object()
-          .field("session", session)
-          .field("connection", connection)
-          .field("role", role)
-          .field("member_of", member_of);
-      if (!st.ok()) w.field("error", st.message());
-      w.end_object();
-      auto r = writer->append(audit::RecordType::kCredentialRevoked, unix_now_ns(), payload);
-      if (!r.ok())
-        spdlog::error("audit: cannot record a credential event: {}", r.status().message());
+      std::string error = st.ok() ? std::string() : st.message();
+      pg::record_credential_event(*writer, audit::RecordType::kCredentialRevoked,
+                                  {session, connection, role, member_of, {}, error});
     });
   });
 }
@@ -311,8 +299,7 @@ void ClientSession::arm_deadline() {
   if (principal_.expires_at != 0 &&
       gw_.config().identity.on_token_expiry == config::TokenExpiry::kTerminate) {
     deadline = principal_.expires_at;
-    why = principal_.kind == identity::PrincipalKind::kApiKey ? "API key expired"
-                                                              : "token expired";
+    why = principal_.kind == identity::PrincipalKind::kApiKey ? "API key expired" : "token expired";
   }
   if (rule_ != nullptr && rule_->max_session.count() > 0) {
     int64_t max_end = now + rule_->max_session.count();
@@ -325,13 +312,13 @@ void ClientSession::arm_deadline() {
   deadline_timer_.expires_after(std::chrono::seconds(std::max<int64_t>(0, deadline - now)));
   deadline_timer_.async_wait([self = shared_from_this(), why](const asio::error_code& ec) {
     if (ec || self->closing_) return;
-    std::string message = std::string("terminating connection: ") +
-                          (std::string_view(why) == "max_session reached"
-                               ? "the session reached its access rule's max_session"
-                               : std::string("the ") + (std::string_view(why) == "token expired"
-                                                            ? "access token"
-                                                            : "API key") +
-                                     " of \"" + self->principal_.label() + "\" expired");
+    std::string message =
+        std::string("terminating connection: ") +
+        (std::string_view(why) == "max_session reached"
+             ? "the session reached its access rule's max_session"
+             : std::string("the ") +
+                   (std::string_view(why) == "token expired" ? "access token" : "API key") +
+                   " of \"" + self->principal_.label() + "\" expired");
     self->terminate("57P01", std::move(message), why);
   });
 }
@@ -344,7 +331,7 @@ void ClientSession::terminate(const char* sqlstate, std::string message, const c
   asio::co_spawn(
       client_.socket().get_executor(),
       [self = shared_from_this(), sqlstate, message = std::move(message)]() mutable
-          -> asio::awaitable<void> { co_await self->fail(sqlstate, std::move(message)); },
+      -> asio::awaitable<void> { co_await self->fail(sqlstate, std::move(message)); },
       asio::detached);
 }
 
