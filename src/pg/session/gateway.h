@@ -16,11 +16,11 @@
 #include "config/config.h"
 #include "credentials/role_manager.h"
 #include "identity/authenticator.h"
+#include "net/tls_context.h"
+#include "pg/session/cancel_registry.h"
 #include "pg/session/group_commit.h"
 #include "pg/session/guardrails.h"
 #include "sql/analyzer.h"
-#include "net/tls_context.h"
-#include "pg/session/cancel_registry.h"
 #include "store/state_store.h"
 
 namespace gh::pg {
@@ -37,7 +37,8 @@ struct GatewayCounters {
   std::atomic<uint64_t> cancels_forwarded{0};
   std::atomic<uint64_t> audit_refusals{0};  // statements or logins refused: audit unwritable
   std::atomic<uint64_t> access_denied{0};   // logins without a matching access rule
-  std::atomic<uint64_t> sessions_ended_by_identity{0};  // key revoked, token expired, max_session
+  std::atomic<uint64_t> sessions_terminated{
+      0};  // ended by gatehouse: key revoked, expiry, max_session, shutdown
   std::atomic<uint64_t> ephemeral_roles_created{0};
   std::atomic<uint64_t> ephemeral_roles_dropped{0};
   std::atomic<uint64_t> ephemeral_role_failures{0};

@@ -325,7 +325,7 @@ void ClientSession::arm_deadline() {
 
 void ClientSession::terminate(const char* sqlstate, std::string message, const char* reason) {
   if (closing_) return;
-  gw_.counters().sessions_ended_by_identity.fetch_add(1, std::memory_order_relaxed);
+  gw_.counters().sessions_terminated.fetch_add(1, std::memory_order_relaxed);
   end_reason_ = reason;
   spdlog::info("session {}: ending: {}", id_, message);
   asio::co_spawn(
