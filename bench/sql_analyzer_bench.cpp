@@ -7,6 +7,8 @@
 // BM_Analyze_Uncached/<sql>        Analyzer::analyze with the cache off: bounds scan, parse, DOM,
 //                                  tree walk, facts (what every new text costs)
 // BM_Analyze_Cached/<sql>          the same text again: hash + compare + LRU touch
+// BM_Analyze_ShapeHit              pgbench -S texts, a new account id each time: the exact cache
+//                                  misses, the literal shape hits (literal_shape.h)
 // BM_NestingScan/<sql>             the pre-parse nesting estimate alone
 //
 // <sql>: 0 = pgbench -S statement, 1 = TPC-H Q2, 2 = a 10-statement message (pgbench TPC-B
@@ -16,6 +18,7 @@
 #include <pg_query.h>
 
 #include <string>
+#include <vector>
 
 #include "sql/analyzer.h"
 #include "sql/nesting_scan.h"
@@ -68,6 +71,7 @@ void BM_Analyze_Uncached(benchmark::State& state) {
   const std::string& sql = sql_text(state.range(0));
   gh::sql::AnalyzerOptions options;
   options.cache_entries = 0;
+  options.shape_cache_entries = 0;
   gh::sql::Analyzer analyzer(options);
   for (auto _ : state) {
     const gh::sql::AnalyzedSql& a = analyzer.analyze(sql);
@@ -85,6 +89,18 @@ void BM_Analyze_Cached(benchmark::State& state) {
   label(state);
 }
 
+void BM_Analyze_ShapeHit(benchmark::State& state) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1024; ++i)
+    texts.push_back("SELECT abalance FROM pgbench_accounts WHERE aid = " +
+                    std::to_string(1 + (i * 7919) % 1000000) + ";");
+  gh::sql::Analyzer analyzer;
+  analyzer.analyze(texts[0]);
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(&analyzer.analyze(texts[i++ & 1023]));
+  if (analyzer.stats().parses != 1) state.SkipWithError("shape cache missed");
+}
+
 void BM_NestingScan(benchmark::State& state) {
   const std::string& sql = sql_text(state.range(0));
   gh::sql::NestingScan scan;
@@ -95,6 +111,7 @@ void BM_NestingScan(benchmark::State& state) {
 BENCHMARK(BM_Baseline_PgQueryParse)->DenseRange(0, 2);
 BENCHMARK(BM_Analyze_Uncached)->DenseRange(0, 2);
 BENCHMARK(BM_Analyze_Cached)->DenseRange(0, 2);
+BENCHMARK(BM_Analyze_ShapeHit);
 BENCHMARK(BM_NestingScan)->DenseRange(0, 2);
 
 }  // namespace

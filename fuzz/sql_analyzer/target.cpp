@@ -5,7 +5,11 @@
 //   - the nesting estimate is never below the one computed from libpg_query's own tokens
 //     (pg_query_scan), so no lexer disagreement can smuggle a deep tree past the bound;
 //   - the facts are well formed (statement ranges inside the text, unparseable means one
-//     statement with a message) and a second analysis is a cache hit returning the same object.
+//     statement with a message) and a second analysis is a cache hit returning the same object;
+//   - every literal the shape scanner replaces is one constant token of PostgreSQL's own scanner
+//     (a string may be the second part of one: 'a' 'b' on two lines is one string), and a text of
+//     the same shape with other literal values gets, through the shape cache, the facts a fresh
+//     parse gives it.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,8 +18,10 @@
 #include <string>
 #include <string_view>
 
+#include "../../tests/unit/sql/facts_text.h"
 #include "../../tests/unit/sql/scan_oracle.h"
 #include "sql/analyzer.h"
+#include "sql/literal_shape.h"
 #include "sql/nesting_scan.h"
 
 namespace {
@@ -45,6 +51,45 @@ void check(const gh::sql::AnalyzedSql& a, std::string_view sql) {
   }
 }
 
+constexpr int kFconst = 260, kSconst = 261, kIconst = 266;  // pg_query.proto Token
+
+void check_spans(const std::vector<gh::sql::LiteralSpan>& spans,
+                 const std::vector<gh::sql::testing::ScanToken>& tokens) {
+  size_t t = 0;
+  for (const auto& span : spans) {
+    while (t < tokens.size() && static_cast<size_t>(tokens[t].end) <= span.start) ++t;
+    if (t == tokens.size()) fail("a replaced literal is not a token");
+    const auto start = static_cast<size_t>(tokens[t].start);
+    const auto end = static_cast<size_t>(tokens[t].end);
+    if (span.placeholder == gh::sql::kNumberPlaceholder) {
+      if ((tokens[t].token != kIconst && tokens[t].token != kFconst) || start != span.start ||
+          end != span.end) {
+        fail("a replaced number is not exactly one numeric constant");
+      }
+    } else if (tokens[t].token != kSconst || start > span.start || end < span.end) {
+      fail("a replaced string is not inside one string constant");
+    }
+  }
+}
+
+// The shape with its placeholders filled with other values than the text's.
+std::string other_literals(const std::string& shape) {
+  static const char* const kNumbers[] = {"0", "1", "7"};
+  static const char* const kStrings[] = {"'%'", "'t'", "''"};
+  std::string out;
+  size_t n = 0;
+  for (char c : shape) {
+    if (c == gh::sql::kNumberPlaceholder) {
+      out += kNumbers[n++ % 3];
+    } else if (c == gh::sql::kStringPlaceholder) {
+      out += kStrings[n++ % 3];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -58,11 +103,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fail("second analysis of the same text is not the cached facts");
   }
 
+  std::string shape;
+  std::vector<gh::sql::LiteralSpan> spans;
+  const int literals = gh::sql::literal_shape(sql, shape, &spans);
   if (sql.find('\0') == std::string_view::npos) {
     if (auto tokens = gh::sql::testing::scan_tokens(std::string(sql))) {
       if (scan.estimate(sql, 1 << 30) < gh::sql::testing::oracle_estimate(*tokens)) {
         fail("nesting estimate below the one from PostgreSQL's tokens");
       }
+      if (literals > 0) check_spans(spans, *tokens);
+    }
+  }
+  if (literals > 0 && first.parsed()) {
+    const std::string variant = other_literals(shape);
+    const std::string via_cache = gh::sql::testing::facts_text(analyzer.analyze(variant));
+    gh::sql::AnalyzerOptions fresh_options;
+    fresh_options.shape_cache_entries = 0;
+    gh::sql::Analyzer fresh(fresh_options);
+    if (via_cache != gh::sql::testing::facts_text(fresh.analyze(variant))) {
+      std::fprintf(stderr, "variant: %s\n", variant.c_str());
+      fail("a text served by shape got other facts than a fresh parse");
     }
   }
   return 0;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sql/fact_cache.h"
+#include "sql/literal_shape.h"
 #include "sql/nesting_scan.h"
 #include "sql/parse_tree.h"
 #include "sql/tree_walk.h"
@@ -34,6 +35,28 @@ std::shared_ptr<AnalyzedSql> unparseable(UnparseableReason reason, std::string m
   return result;
 }
 
+// Whether facts may be filed under the text's literal shape, to serve texts that differ only in
+// their literals: one DML statement (nested ones too) with no fact taken from a literal's value.
+// Kinds other than DML keep literal values as facts (SET values, COPY targets, DDL names).
+bool shareable_by_shape(const AnalyzedSql& a) {
+  if (!a.parsed() || a.statements.size() != 1) return false;
+  bool ok = true;
+  for_each_statement(a.statements.front(), [&ok](const StatementFacts& f) {
+    switch (f.kind) {
+      case StatementKind::kSelect:
+      case StatementKind::kInsert:
+      case StatementKind::kUpdate:
+      case StatementKind::kDelete:
+      case StatementKind::kMerge:
+        ok = ok && !f.depends_on_literals;
+        break;
+      default:
+        ok = false;
+    }
+  });
+  return ok;
+}
+
 size_t approximate_size(const AnalyzedSql& a) {
   size_t n = sizeof(AnalyzedSql);
   for (const auto& s : a.statements) n += approximate_size(s);
@@ -47,6 +70,7 @@ struct Analyzer::Impl {
       : options(o),
         json_depth(o.max_nesting * kJsonLevelsPerNesting + kJsonLevelsSlack),
         cache(o.cache_entries, o.cache_bytes),
+        shapes(o.shape_cache_entries, o.cache_bytes / 4),
         walk(json_depth) {
     reset_parser();
   }
@@ -59,13 +83,15 @@ struct Analyzer::Impl {
   }
 
   const std::shared_ptr<const AnalyzedSql>& lookup(std::string_view sql);
-  std::shared_ptr<const AnalyzedSql> analyze_uncached(std::string_view sql);
-  std::shared_ptr<const AnalyzedSql> facts_from_tree(std::string_view sql, const char* json);
+  std::shared_ptr<AnalyzedSql> analyze_uncached(std::string_view sql);
+  std::shared_ptr<AnalyzedSql> facts_from_tree(std::string_view sql, const char* json);
 
   AnalyzerOptions options;
   int json_depth;
   AnalyzerStats stats;
   FactCache cache;
+  FactCache shapes;   // by literal shape
+  std::string shape;  // the current text's shape
   NestingScan nesting;
   TreeWalk walk;
   simdjson::dom::parser parser;
@@ -73,7 +99,7 @@ struct Analyzer::Impl {
   std::shared_ptr<const AnalyzedSql> last;
 };
 
-std::shared_ptr<const AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_view sql) {
+std::shared_ptr<AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_view sql) {
   if (sql.find('\0') != std::string_view::npos) {
     return unparseable(UnparseableReason::kNulByte, "SQL text contains a NUL byte");
   }
@@ -91,7 +117,7 @@ std::shared_ptr<const AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_
   query.assign(sql);
   ++stats.parses;
   PgQueryParseResult parsed = pg_query_parse(query.c_str());
-  std::shared_ptr<const AnalyzedSql> result;
+  std::shared_ptr<AnalyzedSql> result;
   if (parsed.error != nullptr) {
     result = unparseable(UnparseableReason::kSyntax,
                          parsed.error->message ? parsed.error->message : "syntax error",
@@ -104,12 +130,12 @@ std::shared_ptr<const AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_
   return result;
 }
 
-std::shared_ptr<const AnalyzedSql> Analyzer::Impl::facts_from_tree(std::string_view sql,
-                                                                   const char* json) {
+std::shared_ptr<AnalyzedSql> Analyzer::Impl::facts_from_tree(std::string_view sql,
+                                                             const char* json) {
   simdjson::dom::element doc;
   // parse() copies the text into the parser's padded buffer; strings in `doc` live there.
   auto error = parser.parse(json, std::strlen(json)).get(doc);
-  std::shared_ptr<const AnalyzedSql> result;
+  std::shared_ptr<AnalyzedSql> result;
   if (error == simdjson::DEPTH_ERROR) {
     result = unparseable(UnparseableReason::kTooDeep, "SQL parse tree is nested too deeply");
   } else if (error) {
@@ -166,14 +192,33 @@ const std::shared_ptr<const AnalyzedSql>& Analyzer::Impl::lookup(std::string_vie
     ++stats.cache_hits;
     return *hit;
   }
-  last = analyze_uncached(sql);
+  const int literals = sql.size() <= options.max_cached_sql_bytes && options.shape_cache_entries > 0
+                           ? literal_shape(sql, shape)
+                           : -1;
+  if (literals > 0) {
+    if (const auto* hit = shapes.find(shape)) {
+      ++stats.cache_hits;
+      ++stats.shape_hits;
+      return *hit;
+    }
+  }
+  std::shared_ptr<AnalyzedSql> fresh = analyze_uncached(sql);
+  const bool by_shape = literals > 0 && shareable_by_shape(*fresh);
+  if (by_shape) {
+    // Served to texts of other lengths too: "the whole text" instead of this text's range.
+    fresh->statements.front().text_offset = 0;
+    fresh->statements.front().text_length = 0;
+  }
+  last = std::move(fresh);
+  if (by_shape) shapes.insert(shape, last, shape.size() + approximate_size(*last));
   if (!last->parsed()) {
     ++stats.unparseable;
     const UnparseableReason reason = last->statements.front().error.reason;
     stats.too_long += reason == UnparseableReason::kTooLong ? 1 : 0;
     stats.too_deep += reason == UnparseableReason::kTooDeep ? 1 : 0;
   }
-  if (sql.size() <= options.max_cached_sql_bytes) {
+  // Filed by shape only: a workload of inlined values would otherwise churn the exact cache.
+  if (!by_shape && sql.size() <= options.max_cached_sql_bytes) {
     cache.insert(sql, last, sql.size() + approximate_size(*last));
     stats.cache_evictions = cache.evictions();
   }
@@ -187,7 +232,7 @@ std::shared_ptr<const AnalyzedSql> Analyzer::analyze_shared(std::string_view sql
 }
 
 const AnalyzerStats& Analyzer::stats() const { return impl_->stats; }
-size_t Analyzer::cached_entries() const { return impl_->cache.size(); }
+size_t Analyzer::cached_entries() const { return impl_->cache.size() + impl_->shapes.size(); }
 const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
 
 }  // namespace gh::sql

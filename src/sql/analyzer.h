@@ -1,6 +1,8 @@
 #pragma once
 
-// SQL text -> StatementFacts, with libpg_query (PostgreSQL 15's own parser) and a cache.
+// SQL text -> StatementFacts, with libpg_query (PostgreSQL 15's own parser) and a cache by
+// exact text, plus one by literal shape for single DML statements whose facts do not depend on
+// their literals (literal_shape.h): `... WHERE aid = 17` and `... WHERE aid = 42` parse once.
 //
 //   sql::Analyzer analyzer;                      // one per io thread
 //   const sql::AnalyzedSql& a = analyzer.analyze(query_text);
@@ -32,12 +34,16 @@ struct AnalyzerOptions {
   size_t cache_bytes = size_t{32} << 20;
   // Longer texts are analyzed every time instead of filling the cache.
   size_t max_cached_sql_bytes = size_t{64} << 10;
+  // Facts filed by literal shape (literal_shape.h), for texts that differ only in their
+  // literals; 0 turns the shape cache off.
+  size_t shape_cache_entries = 1024;
 };
 
 // Counters; tests and /metrics read them.
 struct AnalyzerStats {
   uint64_t analyzed = 0;  // analyze() calls
-  uint64_t cache_hits = 0;
+  uint64_t cache_hits = 0;   // by exact text or by shape
+  uint64_t shape_hits = 0;   // of which by literal shape
   uint64_t parses = 0;       // texts handed to libpg_query
   uint64_t unparseable = 0;  // analyses (not hits) that ended kUnparseable, for any reason
   uint64_t too_long = 0;

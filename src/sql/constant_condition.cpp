@@ -28,6 +28,10 @@ struct Value {
 
 constexpr int kMaxDepth = 64;  // conditions nested deeper are not "trivial"
 
+// Literal values read by the current evaluation (see is_trivially_true's read_literals). The
+// evaluation is recursive and single-threaded; a counter beats threading a context through it.
+thread_local uint64_t literals_read = 0;
+
 Truth from_bool(bool b) { return b ? Truth::kTrue : Truth::kFalse; }
 
 std::string_view trim(std::string_view s) {
@@ -92,6 +96,7 @@ bool parse_number(std::string_view s, Value& out) {
 }
 
 Value const_value(object body, std::string_view sql) {
+  ++literals_read;
   Value v;
   object inner;
   if (tree::bool_member(body, "isnull")) {
@@ -271,12 +276,17 @@ Truth a_expr_truth(object body, int depth, std::string_view sql) {
   if (!tree::member(body, "lexpr", l) || !tree::member(body, "rexpr", r)) return Truth::kUnknown;
   if (kind == "AEXPR_OP") {
     if ((op == "=" || op == "<=" || op == ">=") && same_column(l, r)) return Truth::kTrue;
-    return compare(op, value_of(l, depth + 1, sql), value_of(r, depth + 1, sql));
+    // A column on the left decides "unknown" without reading the right side's literal.
+    Value a = value_of(l, depth + 1, sql);
+    if (a.type == Value::Type::kUnknown) return Truth::kUnknown;
+    return compare(op, a, value_of(r, depth + 1, sql));
   }
   if (kind == "AEXPR_NOT_DISTINCT" || kind == "AEXPR_DISTINCT") {
     const bool not_distinct = kind == "AEXPR_NOT_DISTINCT";
     if (same_column(l, r)) return from_bool(not_distinct);
-    Value a = value_of(l, depth + 1, sql), b = value_of(r, depth + 1, sql);
+    Value a = value_of(l, depth + 1, sql);
+    if (a.type == Value::Type::kUnknown) return Truth::kUnknown;
+    Value b = value_of(r, depth + 1, sql);
     const bool an = a.type == Value::Type::kNull, bn = b.type == Value::Type::kNull;
     if (an || bn) {
       if ((an && b.type == Value::Type::kUnknown) || (bn && a.type == Value::Type::kUnknown)) {
@@ -294,6 +304,7 @@ Truth a_expr_truth(object body, int depth, std::string_view sql) {
     if (!list_items(r, list)) return Truth::kUnknown;
     const bool in = op == "=";
     Value x = value_of(l, depth + 1, sql);
+    if (x.type == Value::Type::kUnknown) return Truth::kUnknown;
     bool all_decided = true;
     for (element item : list) {
       Truth eq = compare("=", x, value_of(item, depth + 1, sql));
@@ -309,6 +320,7 @@ Truth a_expr_truth(object body, int depth, std::string_view sql) {
     array bounds;
     if (!list_items(r, bounds) || bounds.size() != 2) return Truth::kUnknown;
     Value x = value_of(l, depth + 1, sql);
+    if (x.type == Value::Type::kUnknown) return Truth::kUnknown;
     Value lo = value_of(bounds.at(0).value_unsafe(), depth + 1, sql);
     Value hi = value_of(bounds.at(1).value_unsafe(), depth + 1, sql);
     if ((kind == "AEXPR_BETWEEN_SYM" || kind == "AEXPR_NOT_BETWEEN_SYM") &&
@@ -427,8 +439,11 @@ Truth truth_of(element e, int depth, std::string_view sql) {
 
 }  // namespace
 
-bool is_trivially_true(element condition, std::string_view sql) {
-  return truth_of(condition, 0, sql) == Truth::kTrue;
+bool is_trivially_true(element condition, std::string_view sql, bool* read_literals) {
+  const uint64_t before = literals_read;
+  const bool trivially_true = truth_of(condition, 0, sql) == Truth::kTrue;
+  if (read_literals != nullptr) *read_literals = literals_read != before;
+  return trivially_true;
 }
 
 }  // namespace gh::sql

@@ -12,7 +12,10 @@
 
 namespace gh::sql {
 
-// `sql` is the analyzed text (see tree::const_int).
-bool is_trivially_true(tree::element condition, std::string_view sql);
+// `sql` is the analyzed text (see tree::const_int). `read_literals`, when given, is set if the
+// answer looked at the value of any literal (`1=1` does, `aid = 5` does not): facts that depend
+// on literal values must not be shared between texts that differ only in their literals.
+bool is_trivially_true(tree::element condition, std::string_view sql,
+                       bool* read_literals = nullptr);
 
 }  // namespace gh::sql

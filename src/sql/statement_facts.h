@@ -224,9 +224,13 @@ struct StatementFacts {
   // nested statement's relations and functions are also merged into its parent's lists.
   bool executes = true;
 
-  // Byte range of a top-level statement in the analyzed text.
+  // Byte range of a top-level statement in the analyzed text. Length 0: the whole text (facts
+  // shared by texts that differ only in their literals; see literal_shape.h).
   uint32_t text_offset = 0;
   uint32_t text_length = 0;
+  // A fact here was derived from a literal's value (a constant WHERE, a LIMIT constant): these
+  // facts are true of this exact text only.
+  bool depends_on_literals = false;
 
   // Relations read: FROM, JOIN, subqueries, CTE bodies, USING, MERGE source, COPY TO, LIKE,
   // foreign-key targets, view definitions, LOCK targets, and a DML target whose rows RETURNING

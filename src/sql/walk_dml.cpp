@@ -49,6 +49,7 @@ void limit_facts(object select, StatementFacts& f, std::string_view sql) {
     f.has_limit = true;  // LIMIT $1, LIMIT 1+1: limited, value unknown here
     return;
   }
+  f.depends_on_literals = true;
   if (tree::bool_member(c, "isnull")) return;  // LIMIT ALL / LIMIT NULL
   f.has_limit = true;
   object inner;
@@ -65,11 +66,14 @@ void limit_facts(object select, StatementFacts& f, std::string_view sql) {
   }
 }
 
-void filter_facts(object stmt, std::string_view key, FilterFacts& filter, std::string_view sql) {
+void filter_facts(object stmt, std::string_view key, FilterFacts& filter, StatementFacts& f,
+                  std::string_view sql) {
   element where;
   if (!tree::member(stmt, key, where)) return;
   filter.has_where = true;
-  filter.where_trivially_true = is_trivially_true(where, sql);
+  bool read_literals = false;
+  filter.where_trivially_true = is_trivially_true(where, sql, &read_literals);
+  f.depends_on_literals = f.depends_on_literals || read_literals;
 }
 
 }  // namespace
@@ -114,7 +118,7 @@ void TreeWalk::select_top_facts(object body, SelectRole role) {
   if (is_set_operation(body)) return;  // its arms report their own
   f.select_star = f.select_star || has_star(body);
   FilterFacts filter;
-  filter_facts(body, "whereClause", filter, sql());
+  filter_facts(body, "whereClause", filter, f, sql());
   if (role == SelectRole::kTop) {
     f.filter = filter;
   } else {
@@ -175,7 +179,7 @@ void TreeWalk::on_update(object body, const StatementRule&) {
   CteScope scope(*this);
   with_clause(body);
   dml_target(body);
-  filter_facts(body, "whereClause", facts().filter, sql());
+  filter_facts(body, "whereClause", facts().filter, facts(), sql());
   for (auto field : body) {
     if (!is_target_or_with(field.key) && tree::is_container(field.value)) walk(field.value);
     if (failed_) return;
@@ -189,7 +193,7 @@ void TreeWalk::on_merge(object body, const StatementRule&) {
   with_clause(body);
   dml_target(body);
   // MERGE has no WHERE; its ON condition decides which target rows the actions touch.
-  filter_facts(body, "joinCondition", facts().filter, sql());
+  filter_facts(body, "joinCondition", facts().filter, facts(), sql());
   for (auto field : body) {
     if (!is_target_or_with(field.key) && tree::is_container(field.value)) walk(field.value);
     if (failed_) return;

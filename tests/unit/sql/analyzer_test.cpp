@@ -163,15 +163,15 @@ TEST(Analyzer, CacheIsBoundedAndEvictsTheLeastRecentlyUsed) {
   AnalyzerOptions options;
   options.cache_entries = 2;
   Analyzer analyzer(options);
-  analyzer.analyze("select 1");
-  analyzer.analyze("select 2");
-  analyzer.analyze("select 1");  // now the most recent
-  analyzer.analyze("select 3");  // evicts "select 2"
+  analyzer.analyze("select a");
+  analyzer.analyze("select b");
+  analyzer.analyze("select a");  // now the most recent
+  analyzer.analyze("select c");  // evicts "select b"
   EXPECT_EQ(analyzer.cached_entries(), 2u);
   EXPECT_EQ(analyzer.stats().cache_evictions, 1u);
-  analyzer.analyze("select 1");
+  analyzer.analyze("select a");
   EXPECT_EQ(analyzer.stats().cache_hits, 2u);
-  analyzer.analyze("select 2");
+  analyzer.analyze("select b");
   EXPECT_EQ(analyzer.stats().parses, 4u);
 }
 
