@@ -1,8 +1,8 @@
 // Drives the session's request tracker with arbitrary messages from both sides: the first
 // 8 bytes choose, bit by bit, whether each following message comes from the client or the
-// server; the rest is split into messages. Hooks ask for everything and refuse some
-// statements, so the refusal and discard-until-Sync paths run too. Must never crash,
-// hang or grow without bound.
+// server; the rest is split into messages. Hooks ask for everything, refuse some statements
+// and ask estimates for others, so the refusal, discard-until-Sync and EXPLAIN paths run too. Must
+// never crash, hang or grow without bound.
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +31,18 @@ class FuzzHooks final : public StatementHooks {
     }
     if (!s.sql.empty() && (s.sql[0] == 'x' || s.sql[0] == 'X'))
       return Verdict::Refuse("42501", "refused by the fuzz hooks");
+    if (!s.sql.empty() && (s.sql[0] == 'e' || s.sql[0] == 'E') && !s.at_parse) {
+      if (s.estimates.empty()) {
+        Verdict ask;
+        ask.estimates_needed.push_back(s.sql);
+        return ask;
+      }
+      for (const PlanEstimate& e : s.estimates) {
+        if (!e.ok && (e.sqlstate.data()[e.sqlstate.size()] != '\0' || e.error.empty()))
+          __builtin_trap();  // a failed estimate always says why, NUL-terminated
+        if (!e.ok || e.rows > 100) return Verdict::Refuse("42501", "estimate refused");
+      }
+    }
     return Verdict::Allow();
   }
   void on_columns(uint64_t, const std::vector<ColumnDescription>& c) override {
@@ -51,12 +63,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzHooks hooks;
   RequestTracker tracker(&hooks);
   std::string due;
+  // A client message the hooks asked estimates for: the relay offers it again once the
+  // server has answered the EXPLAIN, and sends nothing else from the client meanwhile.
+  bool held = false;
+  Frame held_frame;
   for (unsigned i = 0; !rest.empty(); ++i) {
+    if (held && !tracker.estimate_pending()) {
+      held = false;
+      TrackResult again = tracker.on_client_message(held_frame, i);
+      if (again == TrackResult::kEstimate) __builtin_trap();  // never asks twice
+      if (again == TrackResult::kViolation || again == TrackResult::kTerminate) break;
+    }
     FrameResult r = next_frame(rest, 1 << 20);
     if (r.status != FrameStatus::kFrame) break;
-    bool from_client = (directions >> (i % 64)) & 1;
+    bool from_client = !held && ((directions >> (i % 64)) & 1);
     TrackResult t = from_client ? tracker.on_client_message(r.frame, i)
                                 : tracker.on_backend_message(r.frame, i);
+    if (t == TrackResult::kEstimate) {
+      held = true;
+      held_frame = r.frame;
+    }
     if (t == TrackResult::kViolation || t == TrackResult::kTerminate) break;
     due.clear();
     tracker.take_due_responses(due);

@@ -262,8 +262,9 @@ class PolicyLoader {
       r.problem(e.mark.is_null() ? 1 : e.mark.line + 1, "invalid YAML: " + e.msg);
     }
     for (const auto& [rule_name, line] : inc.except) {
+      const std::string& wanted = rule_name;  // clang 14 cannot capture a structured binding
       auto it = std::find_if(rules.begin(), rules.end(),
-                             [&](const Rule& x) { return x.name == rule_name; });
+                             [&wanted](const Rule& x) { return x.name == wanted; });
       if (it == rules.end()) {
         main_.problem(line,
                       "guardrails.include: '" + name + "' has no rule named '" + rule_name + "'");

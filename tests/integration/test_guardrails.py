@@ -240,3 +240,92 @@ def test_jdbc_receives_refusals_and_carries_on(guarded, tmp_path):
                         "JdbcGuardrails", url, "agent", guarded.key],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "JDBC GUARDRAILS OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
+
+
+COST_RULES = """
+guardrails:
+  rules:
+    - name: big-read
+      match: { statement: select, executes: true, estimated_rows: "> 1000" }
+      action: review
+      message: "the planner expects a large result"
+    - name: costly-write
+      match: { statement: [update, delete], estimated_cost: "> 50" }
+      action: block
+      message: "this write would touch too much"
+"""
+
+
+@pytest.fixture(scope="module")
+def costed(gh_factory):
+    gh = gh_factory.make("costed", start=False, extra_yaml=COST_RULES)
+    gh.key = gh.create_key("it-costed", groups="testers")
+    gh.start()
+    return gh
+
+
+def test_cost_rules_explain_first_simple_protocol(costed):
+    with pgwire.Conn(costed.host, costed.port) as c:
+        c.login("agent", costed.key, "app_nossl")
+        assert c.simple_query("select id from items where id < 10", timeout=10)[0] == ["1"]
+        with pytest.raises(pgwire.ServerError) as exc:
+            c.simple_query("select * from items", timeout=10)
+        assert exc.value.sqlstate == "42501"
+        assert "big-read" in exc.value.text and "planner estimate: rows=5000" in exc.value.text, exc.value.text
+        # The session goes on, and the estimate's own rows never reached the client.
+        assert c.simple_query("select count(*) from items where id = 3", timeout=10) == [["1"]]
+
+
+def test_cost_rules_extended_protocol_with_bound_values(costed):
+    with connect(costed, autocommit=True) as c:
+        # The same statement, judged by the estimate for the values bound each time.
+        assert c.execute("select id from items where id < %s", (10,)).fetchall()[0] == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("select id from items where id < %s", (4000,))
+        assert "big-read" in str(exc.value) and "rows=" in str(exc.value)
+        assert c.execute("select id from items where id < %s", (5,)).fetchall()[-1] == (4,)
+        # Server-side prepared (named) statements, and binary parameters.
+        for n in (3, 4, 5):
+            assert c.execute("select label from items where id = %s", (n,), prepare=True,
+                             binary=True).fetchone() == (f"item {n}",)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("select id from items where id > %s", (2,), prepare=True, binary=True)
+        # A write over the cost bound is blocked; a small one runs.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("update items set price = price where id > %s", (0,))
+        assert "costly-write" in str(exc.value)
+        c.execute("update items set price = price where id = %s", (7,))
+        assert c.execute("select 1").fetchone() == (1,)
+
+
+def test_cost_rules_inside_transactions_and_on_failure(costed, pg):
+    with connect(costed) as c:  # psycopg opens a transaction
+        c.execute("insert into events(kind) values ('cost-tx')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            c.execute("select * from items")
+        # The refusal failed the transaction on the server too.
+        with pytest.raises(psycopg.errors.InFailedSqlTransaction):
+            c.execute("select id from items where id = 1")
+        c.rollback()
+        # EXPLAIN's own error is the statement's: here the table does not exist.
+        with pytest.raises(psycopg.errors.UndefinedTable) as exc:
+            c.execute("select * from no_such_table")
+        assert "EXPLAIN failed" in str(exc.value)
+        c.rollback()
+        assert c.execute("select count(*) from items where id = 2").fetchone() == (1,)
+    assert int(pg.psql_su("select count(*) from events where kind = 'cost-tx'",
+                          dbname="app").strip()) == 0
+
+
+def test_cost_estimates_are_recorded_and_point_lookups_explained_once(costed):
+    with pgwire.Conn(costed.host, costed.port) as c:
+        c.login("agent", costed.key, "app_nossl")
+        for n in (11, 12, 13):
+            assert c.simple_query(f"select label from items where id = {n}") == [[f"item {n}"]]
+    p = costed.cli("audit", "export", "--config", str(costed.config), *ALL_TIME, "--format", "jsonl")
+    recs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    estimates = [r["payload"].get("estimate") for r in recs if r["type"] == "statement"
+                 and r["payload"].get("sql", "").startswith("select label from items where id = 1")]
+    assert len(estimates) == 3, estimates
+    assert estimates[0].startswith("rows=1 cost=") and not estimates[0].endswith("(cached)")
+    assert all(e.endswith("(cached)") for e in estimates[1:]), estimates

@@ -17,7 +17,7 @@ bool parse_parse(std::string_view body, ParseMessage& out) {
   out.statement = r.cstr();
   out.sql = r.cstr();
   out.param_type_count = r.u16();
-  r.bytes(size_t{out.param_type_count} * 4);
+  out.param_types = r.bytes(size_t{out.param_type_count} * 4);
   return r.ok() && r.at_end();
 }
 

@@ -43,6 +43,7 @@ struct ParseMessage {
   std::string_view statement;  // "" = unnamed
   std::string_view sql;
   uint16_t param_type_count = 0;
+  std::string_view param_types;  // param_type_count big-endian int32 type OIDs
 };
 bool parse_parse(std::string_view body, ParseMessage& out);
 

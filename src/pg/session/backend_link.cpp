@@ -1,10 +1,10 @@
 #include "pg/session/backend_link.h"
 
-#include "net/no_throw.h"
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include "net/no_throw.h"
 
 #include "pg/protocol/builders.h"
 #include "pg/protocol/messages.h"
@@ -25,10 +25,9 @@ std::string server_error_text(std::string_view body) {
 }
 
 asio::awaitable<Result<asio::ip::tcp::socket>> tcp_connect(asio::any_io_executor ex,
-                                                          const config::Connection& c) {
+                                                           const config::Connection& c) {
   asio::ip::tcp::resolver resolver(ex);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(c.host, std::to_string(c.port), kNoThrow);
+  auto [rec, endpoints] = co_await resolver.async_resolve(c.host, std::to_string(c.port), kNoThrow);
   if (rec) co_return Status::Unavailable("cannot resolve " + c.host + ": " + rec.message());
   asio::ip::tcp::socket sock(ex);
   asio::steady_timer timer(ex);
@@ -131,7 +130,8 @@ asio::awaitable<Result<BackendLink>> open_backend(asio::any_io_executor ex,
             break;
           case auth::kMd5:
             if (a.data.size() != 4) co_return Status::Denied("malformed MD5 salt from server");
-            build_password_message(out, md5_password_response(target.login.user, target.login.password, a.data));
+            build_password_message(
+                out, md5_password_response(target.login.user, target.login.password, a.data));
             break;
           case auth::kSasl: {
             bool offered = false;

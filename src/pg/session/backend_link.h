@@ -34,7 +34,7 @@ struct BackendTarget {
   const config::Connection* connection = nullptr;
   // Who to log in as: a static login of the connection, or a session's ephemeral role.
   config::BackendCredential login;
-  SSL_CTX* tls = nullptr;  // for require / verify-full
+  SSL_CTX* tls = nullptr;                                   // for require / verify-full
   std::vector<std::pair<std::string, std::string>> params;  // already filtered
 };
 
@@ -46,8 +46,7 @@ asio::awaitable<Result<BackendLink>> open_backend(asio::any_io_executor ex,
 
 // Sends a CancelRequest to the server for backend `pid`/`secret` (plain TCP, as
 // PostgreSQL accepts it before any TLS or authentication).
-asio::awaitable<void> send_backend_cancel(asio::any_io_executor ex,
-                                          const config::Connection& c, uint32_t pid,
-                                          uint32_t secret);
+asio::awaitable<void> send_backend_cancel(asio::any_io_executor ex, const config::Connection& c,
+                                          uint32_t pid, uint32_t secret);
 
 }  // namespace gh::pg

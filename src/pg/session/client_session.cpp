@@ -47,6 +47,7 @@ ClientSession::ClientSession(Gateway& gw, asio::ip::tcp::socket socket)
       client_(std::move(socket)),
       timer_(client_.socket().get_executor()),
       deadline_timer_(client_.socket().get_executor()),
+      estimate_timer_(client_.socket().get_executor()),
       peer_(endpoint_text(client_.socket())),
       id_(new_session_id()),
       client_buf_(16 * 1024),
@@ -75,6 +76,7 @@ void ClientSession::close_all() {
   closing_ = true;
   timer_.cancel();
   deadline_timer_.cancel();
+  estimate_timer_.cancel();
   client_.close();
   if (backend_) backend_->close();
 }
@@ -319,8 +321,8 @@ asio::awaitable<bool> ClientSession::connect_backend() {
 
   // Guardrails first: the recorder after it records the decision.
   if (sql::Analyzer* analyzer = gw_.analyzer(); analyzer != nullptr) {
-    hooks_.add(std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_,
-                                            connection_->name));
+    hooks_.add(
+        std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name));
   }
   if (audit_ != nullptr) {
     SessionIdentity ident;
@@ -346,10 +348,10 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     hooks_.add(std::move(rec));
     store::SessionIndexEntry idx;
     idx.session_id = id_;
-    idx.principal = principal_.kind == identity::PrincipalKind::kApiKey ||
-                            principal_.display_name.empty()
-                        ? principal_.subject
-                        : principal_.display_name;
+    idx.principal =
+        principal_.kind == identity::PrincipalKind::kApiKey || principal_.display_name.empty()
+            ? principal_.subject
+            : principal_.display_name;
     idx.principal_kind = std::string(principal_.kind_name());
     for (const auto& g : principal_.groups) idx.groups += (idx.groups.empty() ? "" : ",") + g;
     idx.connection = connection_->name;

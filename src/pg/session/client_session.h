@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/byte_buffer.h"
+#include "identity/principal.h"
 #include "net/conn.h"
 #include "pg/protocol/startup.h"
 #include "pg/session/backend_link.h"
@@ -19,7 +20,6 @@
 #include "pg/session/session_phase.h"
 #include "pg/session/session_recorder.h"
 #include "pg/session/statement_hooks.h"
-#include "identity/principal.h"
 #include "store/state_store.h"
 
 namespace gh::pg {
@@ -76,12 +76,18 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> wait_durable(uint64_t seq);
   // Writes client bytes to the server once their records are durable enough.
   asio::awaitable<bool> forward_to_backend(std::string_view data);
+  // Sends the tracker's EXPLAIN and waits for its answer (TrackResult::kEstimate).
+  asio::awaitable<bool> run_estimate();
 
   Gateway& gw_;
   net::Conn client_;
   std::unique_ptr<net::Conn> backend_;
   asio::steady_timer timer_;
   asio::steady_timer deadline_timer_;
+  // The client pump waits on it for the server's answer to an EXPLAIN the hooks asked for;
+  // the server pump cancels it once the tracker has the estimates.
+  asio::steady_timer estimate_timer_;
+  bool awaiting_estimate_ = false;
   SessionPhase phase_ = SessionPhase::kAwaitStartup;
   std::string peer_;
   std::string id_;

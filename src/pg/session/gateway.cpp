@@ -22,7 +22,8 @@ Result<std::unique_ptr<Gateway>> Gateway::create(std::shared_ptr<const config::C
     if (conn.tls.mode == config::BackendTlsMode::kDisable) continue;
     std::string ca = conn.tls.mode == config::BackendTlsMode::kVerifyFull ? conn.tls.ca_file : "";
     auto ctx = net::make_client_tls(ca);
-    if (!ctx.ok()) return Status::Invalid("connection " + conn.name + ": " + ctx.status().message());
+    if (!ctx.ok())
+      return Status::Invalid("connection " + conn.name + ": " + ctx.status().message());
     g->backend_tls_.emplace(conn.name, std::move(ctx.value()));
   }
   return g;

@@ -23,7 +23,6 @@ class GroupCommit {
   // Resumes when everything appended up to `seq` is durable; false if it cannot be.
   asio::awaitable<bool> wait(uint64_t seq);
 
-
  private:
   void flush();
 

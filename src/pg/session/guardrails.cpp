@@ -1,5 +1,10 @@
 #include "pg/session/guardrails.h"
 
+#include <cstdio>
+
+#include "common/clock.h"
+#include "sql/literal_shape.h"
+
 namespace gh::pg {
 
 void PolicyHolder::set(std::shared_ptr<const policy::Policy> p) {
@@ -23,11 +28,35 @@ Guardrails::Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
       principal_(principal),
       connection_(std::move(connection)) {
   judges_parse = true;
+  wants_parameters = true;  // a cost rule EXPLAINs an Execute with its bound values
 }
 
+namespace {
+
+// The text of top-level statement `f` of `sql` (length 0: the whole text).
+std::string_view statement_text(std::string_view sql, const sql::StatementFacts& f) {
+  if (f.text_length == 0 || f.text_offset >= sql.size()) return sql;
+  return sql.substr(f.text_offset, f.text_length);
+}
+
+void append_number(std::string& out, double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  out += buf;
+}
+
+}  // namespace
+
 Verdict Guardrails::on_statement(const StatementStart& s) {
-  if (s.prejudged) return Verdict::Allow();  // judged at its Parse; it keeps that decision
   holder_.refresh(policy_, version_);
+  if (s.prejudged) {
+    // Judged at its Parse, where no parameter values are known yet; only a cost rule can
+    // still change that decision, with the values bound now.
+    if (policy_ == nullptr || !policy_->has_cost_rules()) return Verdict::Allow();
+    const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
+    if (!analyzed.parsed()) return Verdict::Allow();  // refused at its Parse; not reached
+    return judge(s, analyzed);
+  }
   const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
   // Fail closed, with or without rules: what gatehouse cannot parse it cannot judge or
   // record faithfully, so it is not run. 42601, as the server would say for bad syntax.
@@ -44,11 +73,103 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
     return v;
   }
   if (policy_ == nullptr || policy_->rules().empty()) return Verdict::Allow();
+  return judge(s, analyzed);
+}
+
+const policy::CostEstimate* Guardrails::cached_estimate(std::string_view text, int64_t now_ns) {
+  const std::string_view key =
+      sql::literal_shape(text, shape_scratch_) > 0 ? std::string_view(shape_scratch_) : text;
+  auto it = estimate_cache_.find(std::string(key));
+  if (it == estimate_cache_.end() || it->second.expires_ns < now_ns) return nullptr;
+  return &it->second.estimate;
+}
+
+void Guardrails::remember_estimate(std::string_view text, const policy::CostEstimate& e,
+                                   int64_t now_ns) {
+  // Only point lookups: another value in the same shape could select far more rows.
+  if (e.rows > kCacheableRows) return;
+  if (estimate_cache_.size() >= kEstimateCacheEntries) estimate_cache_.clear();
+  const std::string_view key =
+      sql::literal_shape(text, shape_scratch_) > 0 ? std::string_view(shape_scratch_) : text;
+  estimate_cache_[std::string(key)] = CachedEstimate{e, now_ns + kEstimateTtlNs};
+}
+
+std::optional<Verdict> Guardrails::gather_estimates(const StatementStart& s,
+                                                    const sql::AnalyzedSql& analyzed, uint64_t need,
+                                                    std::string& note) {
+  const int64_t now = steady_now_ns();
+  const auto& stmts = analyzed.statements;
+  if (s.estimates.empty()) {
+    pending_estimates_.assign(stmts.size(), std::nullopt);
+    from_cache_.assign(stmts.size(), false);
+    asked_.clear();
+    Verdict ask;
+    for (uint32_t i = 0; i < stmts.size() && i < 64; ++i) {
+      if ((need & (uint64_t{1} << i)) == 0) continue;
+      std::string_view text = statement_text(s.sql, stmts[i]);
+      if (const policy::CostEstimate* c = cached_estimate(text, now)) {
+        pending_estimates_[i] = *c;
+        from_cache_[i] = true;
+      } else {
+        ask.estimates_needed.push_back(text);
+        asked_.push_back(i);
+      }
+    }
+    if (!ask.estimates_needed.empty()) return ask;
+  } else {
+    if (pending_estimates_.size() != stmts.size() || s.estimates.size() != asked_.size()) {
+      return Verdict::Refuse("XX000", "gatehouse lost track of the estimates it asked for");
+    }
+    for (size_t k = 0; k < asked_.size(); ++k) {
+      const PlanEstimate& e = s.estimates[k];
+      if (!e.ok) {
+        Verdict v;
+        v.allow = false;
+        // The server's SQLSTATE: the statement would most likely have failed so itself.
+        // PlanEstimate::sqlstate views a NUL-terminated string that outlives this call.
+        v.sqlstate = e.sqlstate.empty() ? "XX000" : e.sqlstate.data();
+        v.message =
+            "a guardrail needs the planner's estimate for this statement and EXPLAIN "
+            "failed, so it was not run: " +
+            std::string(e.error);
+        v.decision = "block";
+        v.rules = "gatehouse/estimate-failed:block";
+        return v;
+      }
+      policy::CostEstimate c{e.rows, e.total_cost};
+      pending_estimates_[asked_[k]] = c;
+      remember_estimate(statement_text(s.sql, stmts[asked_[k]]), c, now);
+    }
+  }
+  for (uint32_t i = 0; i < pending_estimates_.size(); ++i) {
+    if (!pending_estimates_[i]) continue;
+    if (!note.empty()) note += "; ";
+    if (stmts.size() > 1) note.append(std::to_string(i + 1)).append(": ");
+    note += "rows=";
+    append_number(note, pending_estimates_[i]->rows);
+    note += " cost=";
+    append_number(note, pending_estimates_[i]->total_cost);
+    if (from_cache_[i]) note += " (cached)";
+  }
+  return std::nullopt;
+}
+
+Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analyzed) {
   policy::Subject subject{&principal_, connection_};
   policy::DecideContext ctx;
   ctx.prepared = &prepared_;
+  std::string estimate_note;
+  // At a Parse there are no parameter values to EXPLAIN with: cost rules wait for the Execute.
+  if (!s.at_parse && policy_->has_cost_rules()) {
+    const uint64_t need = policy_->estimates_needed(analyzed.statements, subject, &prepared_);
+    if (need != 0) {
+      if (auto instead = gather_estimates(s, analyzed, need, estimate_note)) return *instead;
+      ctx.estimates = pending_estimates_;
+    }
+  }
   policy::Decision d = policy_->decide(analyzed.statements, subject, ctx);
   Verdict v;
+  v.estimate = std::move(estimate_note);
   for (const policy::RuleMatch& m : d.matched) {
     if (!v.rules.empty()) v.rules += ",";
     v.rules.append(m.rule->name).append(":").append(m.label());
@@ -59,11 +180,11 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
       // SQL runs it and is judged by it.
       if (!s.statement_name.empty() && analyzed.statements.size() == 1) {
         auto shared = analyzer_.analyze_shared(s.sql);
-        prepared_.remember(std::string(s.statement_name),
-                           std::shared_ptr<const sql::StatementFacts>(shared,
-                                                                      &shared->statements[0]));
+        prepared_.remember(
+            std::string(s.statement_name),
+            std::shared_ptr<const sql::StatementFacts>(shared, &shared->statements[0]));
       }
-    } else {
+    } else if (!s.prejudged) {
       prepared_.apply(analyzed.statements);
     }
     return v;
@@ -79,6 +200,7 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
     v.decision = "block";
     v.message = "blocked by guardrail \"" + d.rule->name + "\": " + std::string(d.message());
   }
+  if (!v.estimate.empty()) v.message += " (planner estimate: " + v.estimate + ")";
   return v;
 }
 

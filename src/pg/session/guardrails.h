@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "identity/principal.h"
 #include "pg/session/statement_hooks.h"
@@ -33,14 +36,35 @@ class PolicyHolder {
   std::atomic<uint64_t> version_{0};
 };
 
+// Cost conditions: a statement a review or block rule with `estimated_rows`/`estimated_cost`
+// waits on is EXPLAINed on the session's own server connection first (Verdict::
+// estimates_needed); in the extended protocol at its Execute, with the bound values. If the
+// EXPLAIN fails the statement is refused with the server's error. Estimates of at most
+// kCacheableRows rows (point lookups) are kept per session for kEstimateTtlNs, keyed by the
+// statement's literal shape (the text, with $n parameters), so a stream of key lookups is
+// EXPLAINed once, not once per statement. Larger estimates are never reused: another value in
+// the same shape (`id < $1`) can select far more rows.
 class Guardrails final : public StatementHooks {
  public:
+  static constexpr double kCacheableRows = 1;
+  static constexpr int64_t kEstimateTtlNs = int64_t{60} * 1'000'000'000;
+  static constexpr size_t kEstimateCacheEntries = 256;
+
   Guardrails(const PolicyHolder& holder, sql::Analyzer& analyzer,
              const identity::Principal& principal, std::string connection);
 
   Verdict on_statement(const StatementStart& s) override;
+  void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
 
  private:
+  Verdict judge(const StatementStart& s, const sql::AnalyzedSql& analyzed);
+  // Fills pending_estimates_ for the statements `need` names, from the cache or from
+  // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
+  std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                                          uint64_t need, std::string& note);
+  const policy::CostEstimate* cached_estimate(std::string_view text, int64_t now_ns);
+  void remember_estimate(std::string_view text, const policy::CostEstimate& e, int64_t now_ns);
+
   const PolicyHolder& holder_;
   sql::Analyzer& analyzer_;
   const identity::Principal& principal_;
@@ -48,6 +72,18 @@ class Guardrails final : public StatementHooks {
   std::shared_ptr<const policy::Policy> policy_;
   uint64_t version_ = UINT64_MAX;
   policy::PreparedStatements prepared_;  // SQL-level PREPARE, for EXECUTE
+
+  struct CachedEstimate {
+    policy::CostEstimate estimate;
+    int64_t expires_ns = 0;
+  };
+  std::unordered_map<std::string, CachedEstimate> estimate_cache_;  // by literal shape
+  std::string shape_scratch_;
+  // Between asking for estimates and being asked again: by statement index, the estimates
+  // known so far, and which statements were sent to EXPLAIN (in order).
+  std::vector<std::optional<policy::CostEstimate>> pending_estimates_;
+  std::vector<bool> from_cache_;  // by statement index: the estimate was a cached one
+  std::vector<uint32_t> asked_;
 };
 
 }  // namespace gh::pg

@@ -11,8 +11,8 @@ namespace {
 asio::awaitable<Result<OwnedMessage>> read_any(net::Conn& conn, ByteBuffer& buf, bool startup,
                                                uint32_t max_size) {
   while (true) {
-    FrameResult r = startup ? next_startup_frame(buf.readable())
-                            : next_frame(buf.readable(), max_size);
+    FrameResult r =
+        startup ? next_startup_frame(buf.readable()) : next_frame(buf.readable(), max_size);
     if (r.status == FrameStatus::kFrame) {
       OwnedMessage m{r.frame.type, std::string(r.frame.body)};
       buf.consume(r.consumed);

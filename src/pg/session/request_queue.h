@@ -24,6 +24,11 @@ enum class RequestKind : uint8_t {
   // server (so its transaction fails as it would have): ErrorResponse, then a
   // ReadyForQuery the client never asked for, which is dropped.
   kInjectedQuery,
+  // EXPLAIN (FORMAT JSON) sent by the gateway for a hook's cost estimate, before the client's
+  // statement; none of its responses reach the client. Simple form (a Query): results, then
+  // ReadyForQuery. Extended form (Parse/Bind/Execute/Close of the gateway's own statement, no
+  // Sync): ends at CloseComplete or at an ErrorResponse.
+  kEstimate,
 };
 
 // The columns of a result, from a RowDescription the server sent for a statement or
@@ -50,6 +55,7 @@ struct PendingRequest {
   uint32_t synthetic = 0;     // kSynthetic: index of its response in the tracker
   // kDescribe: 'S' or 'P' and the name described (where the answer's shape belongs);
   // kExecute: the portal's shape, reported to the hooks with its first result.
+  // kEstimate: 'Q' (simple form) or 'X' (extended form).
   char describe_kind = 0;
   std::string describe_name;
   RowShapePtr shape;

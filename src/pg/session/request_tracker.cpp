@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "pg/protocol/builders.h"
+#include "pg/protocol/reader.h"
+#include "policy/plan_estimate.h"
 
 namespace gh::pg {
 
@@ -15,13 +17,15 @@ bool is_extended(RequestKind k) {
 
 }  // namespace
 
-RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql, bool judged) {
+RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql,
+                                                    std::string_view param_types, bool judged) {
   // Drivers re-Parse the same unnamed statement over and over: reuse it when nobody
   // else holds it.
   if (unnamed_statement_ && unnamed_statement_.use_count() == 1 && unnamed_statement_->sql == sql &&
-      unnamed_statement_->judged == judged)
+      unnamed_statement_->param_types == param_types && unnamed_statement_->judged == judged)
     return unnamed_statement_;
-  return std::make_shared<const Prepared>(Prepared{std::string(sql), nullptr, judged});
+  return std::make_shared<const Prepared>(
+      Prepared{std::string(sql), std::string(param_types), nullptr, judged});
 }
 
 RequestTracker::Start RequestTracker::judge_parse(std::string_view sql, std::string_view name,
@@ -53,7 +57,8 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
                                                       std::string_view stmt,
                                                       std::string_view portal,
                                                       const BindMessage* bind, uint32_t max_rows,
-                                                      bool prejudged, int64_t now_ns) {
+                                                      bool prejudged, int64_t now_ns,
+                                                      const Prepared* prepared) {
   uint64_t id = next_statement_id_++;
   Verdict v;
   if (hooks_ != nullptr) {
@@ -66,7 +71,41 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
     s.bind = bind;
     s.max_rows = max_rows;
     s.prejudged = prejudged;
+    if (estimates_ready_ && estimate_discarded_) {
+      // The server is skipping everything up to the client's Sync after an earlier error; it
+      // would have skipped this statement too.
+      estimates_ready_ = estimate_discarded_ = false;
+      --next_statement_id_;
+      return Start::kDiscard;
+    }
+    const bool answered = estimates_ready_;
+    if (answered) s.estimates = estimates_;
     v = hooks_->on_statement(s);
+    estimates_ready_ = false;
+    if (!v.estimates_needed.empty() && answered) {
+      // Asked once already: never loop on EXPLAIN. Fail closed.
+      v = Verdict::Refuse("XX000",
+                          "gatehouse could not get the planner's estimates for this "
+                          "statement, so it was not run");
+    } else if (!v.estimates_needed.empty()) {
+      if (p == Protocol::kSimple && extended_unsynced_) {
+        // The server may be skipping to a Sync: an EXPLAIN Query could go unanswered.
+        estimate_sqlstate_ = "0A000";
+        estimate_error_ =
+            "a Query sent before the Sync of an extended-protocol batch cannot "
+            "be estimated; send Sync first";
+        estimates_.assign(v.estimates_needed.size(),
+                          PlanEstimate{false, 0, 0, estimate_sqlstate_, estimate_error_});
+        s.estimates = estimates_;
+        v = hooks_->on_statement(s);
+      } else {
+        // Asked again, with the estimates, once the server has answered the EXPLAIN.
+        --next_statement_id_;
+        request_estimates(v.estimates_needed, p == Protocol::kExtended ? prepared : nullptr, bind,
+                          now_ns);
+        return Start::kEstimate;
+      }
+    }
   }
   if (!v.allow) {
     if (tx_status_ == 'T') {
@@ -80,6 +119,140 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
       p == Protocol::kSimple ? RequestKind::kQuery : RequestKind::kExecute, id, now_ns));
   rows_ = bytes_ = 0;
   return Start::kForward;
+}
+
+// The gateway's own statement and portal for an extended-form EXPLAIN; the client's
+// unnamed statement and portal are left alone.
+constexpr std::string_view kEstimateName = "gatehouse_estimate";
+
+void RequestTracker::request_estimates(const std::vector<std::string_view>& texts,
+                                       const Prepared* prepared, const BindMessage* bind,
+                                       int64_t now_ns) {
+  replacement_.clear();
+  estimates_.clear();
+  estimates_expected_ = texts.size();
+  estimate_json_.clear();
+  estimate_sqlstate_.clear();
+  estimate_error_.clear();
+  PendingRequest req = PendingRequest::of(RequestKind::kEstimate, 0, now_ns);
+  if (prepared == nullptr) {
+    // Simple form: one Query, one EXPLAIN per statement. A newline ends a trailing -- comment.
+    std::string sql;
+    for (std::string_view text : texts) {
+      sql.append("EXPLAIN (FORMAT JSON) ").append(text).append("\n;");
+    }
+    build_query(replacement_, sql);
+    req.describe_kind = 'Q';
+  } else {
+    // Extended form, with the client's parameter types and bound values: no Sync, so the
+    // client's implicit transaction is not ended; an error leaves the server discarding until
+    // the client's own Sync, as the client's statement failing there would. A Flush makes the
+    // server answer now (it also sends what it owed for the client's earlier messages).
+    MessageWriter(replacement_, 'P')
+        .cstr(kEstimateName)
+        .cstr(std::string("EXPLAIN (FORMAT JSON) ").append(texts.front()))
+        .u16(static_cast<uint16_t>(prepared->param_types.size() / 4))
+        .bytes(prepared->param_types);
+    {
+      MessageWriter b(replacement_, 'B');
+      b.cstr(kEstimateName).cstr(kEstimateName);
+      if (bind != nullptr) {
+        b.u16(bind->format_count).bytes(bind->formats).u16(bind->param_count).bytes(bind->params);
+      } else {
+        b.u16(0).u16(0);
+      }
+      b.u16(0);  // results in text
+    }
+    MessageWriter(replacement_, 'E').cstr(kEstimateName).u32(0);
+    MessageWriter(replacement_, 'C').u8('S').cstr(kEstimateName);
+    MessageWriter(replacement_, 'H');  // Flush: the server holds its output until Sync or Flush
+    req.describe_kind = 'X';
+  }
+  queue_.push(std::move(req));
+  estimate_pending_ = true;
+}
+
+void RequestTracker::estimate_discarded() {
+  estimate_pending_ = false;
+  estimates_ready_ = true;
+  estimate_discarded_ = true;
+}
+
+void RequestTracker::finish_estimate_row() {
+  PlanEstimate e;
+  if (auto c = policy::parse_explain_json(estimate_json_)) {
+    e.ok = true;
+    e.rows = c->rows;
+    e.total_cost = c->total_cost;
+  } else {
+    estimate_sqlstate_ = "XX000";
+    estimate_error_ = "the server's EXPLAIN result could not be read";
+    e.sqlstate = estimate_sqlstate_;
+    e.error = estimate_error_;
+  }
+  estimates_.push_back(e);
+  estimate_json_.clear();
+}
+
+// Responses to the gateway's EXPLAIN: read, never forwarded.
+TrackResult RequestTracker::on_estimate_message(const Frame& f) {
+  const bool simple = queue_.front().describe_kind == 'Q';
+  auto done = [this] {
+    // One estimate per statement asked for, also when the EXPLAIN failed part way.
+    if (estimate_error_.empty()) {
+      estimate_sqlstate_ = "XX000";
+      estimate_error_ = "the server returned no plan";
+    }
+    for (PlanEstimate& e : estimates_) {
+      if (!e.ok) e.sqlstate = estimate_sqlstate_, e.error = estimate_error_;
+    }
+    estimates_.resize(estimates_expected_,
+                      PlanEstimate{false, 0, 0, estimate_sqlstate_, estimate_error_});
+    pop_front();
+    estimate_pending_ = false;
+    estimates_ready_ = true;
+    return TrackResult::kDrop;
+  };
+  switch (f.type) {
+    case msg::kParameterStatus:
+    case msg::kNotification:
+      return TrackResult::kForward;  // not part of any response
+    case msg::kNoticeResponse:
+    case msg::kRowDescription:
+    case msg::kParseComplete:
+    case msg::kBindComplete:
+      return TrackResult::kDrop;
+    case msg::kDataRow: {
+      // One column of text: the plan. Long plans could come as one row only.
+      BodyReader r(f.body);
+      if (r.u16() != 1) return fail("unexpected EXPLAIN result from server");
+      int32_t len = r.i32();
+      if (len < 0) return fail("unexpected EXPLAIN result from server");
+      estimate_json_.append(r.bytes(static_cast<size_t>(len)));
+      if (!r.ok()) return fail("malformed DataRow");
+      return TrackResult::kDrop;
+    }
+    case msg::kCommandComplete:
+      finish_estimate_row();
+      return TrackResult::kDrop;
+    case msg::kErrorResponse: {
+      ErrorFields e;
+      parse_error_fields(f.body, e);
+      estimate_sqlstate_.assign(e.code.empty() ? std::string_view("XX000") : e.code);
+      estimate_error_.assign(e.message);
+      if (!simple) return done();  // the server now discards up to the client's Sync
+      return TrackResult::kDrop;
+    }
+    case msg::kCloseComplete:
+      if (simple) return fail("completion message does not match the pending request");
+      return done();
+    case msg::kReadyForQuery:
+      if (!simple || f.body.size() != 1) return fail("unexpected ReadyForQuery");
+      tx_status_ = f.body[0];
+      return done();
+    default:
+      return fail("unexpected message from server during an EXPLAIN");
+  }
 }
 
 void RequestTracker::inject_refusal(uint64_t id, const Verdict& v, Protocol p, int64_t now_ns) {
@@ -163,10 +336,15 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
           return TrackResult::kDrop;
         case Start::kReplace:
           return TrackResult::kReplace;
+        case Start::kEstimate:
+          return TrackResult::kEstimate;
+        case Start::kDiscard:
+          return TrackResult::kDrop;
       }
       return TrackResult::kDrop;
     }
     case msg::kParse: {
+      extended_unsynced_ = true;
       ParseMessage m;
       if (!parse_parse(f.body, m)) return fail("malformed Parse message");
       // Judged here, once: the statement keeps this decision at every Execute. A refused
@@ -179,7 +357,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
           return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;
         }
       }
-      PreparedPtr p = prepare(m.sql, judged);
+      PreparedPtr p = prepare(m.sql, m.param_types, judged);
       if (m.statement.empty()) {
         unnamed_statement_ = std::move(p);
       } else {
@@ -194,6 +372,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     }
     case msg::kBind: {
+      extended_unsynced_ = true;
       BindMessage b;
       if (!parse_bind(f.body, b)) return fail("malformed Bind message");
       PreparedPtr stmt;
@@ -220,6 +399,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     }
     case msg::kExecute: {
+      extended_unsynced_ = true;
       ExecuteMessage e;
       if (!parse_execute(f.body, e)) return fail("malformed Execute message");
       Portal* portal = find_portal(e.portal);
@@ -228,16 +408,23 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       BindMessage bind;
       const BindMessage* bind_ptr = nullptr;
       bool prejudged = false;
+      const Prepared* prepared = nullptr;
       if (portal != nullptr) {
         if (portal->statement) {
           sql = portal->statement->sql;
           prejudged = portal->statement->judged;
+          prepared = portal->statement.get();
         }
         stmt_name = portal->statement_name;
         if (!portal->params.empty() && parse_bind(portal->params, bind)) bind_ptr = &bind;
       }
       Start st = start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr,
-                                 e.max_rows, prejudged, now_ns);
+                                 e.max_rows, prejudged, now_ns, prepared);
+      if (st == Start::kEstimate) return TrackResult::kEstimate;
+      if (st == Start::kDiscard) {
+        discard_until_sync_ = true;
+        return TrackResult::kDrop;
+      }
       if (st != Start::kForward) {
         discard_until_sync_ = true;
         return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;
@@ -250,6 +437,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     }
     case msg::kDescribe: {
+      extended_unsynced_ = true;
       TargetMessage t;
       if (!parse_target(f.body, t)) return fail("malformed Describe message");
       PendingRequest req = PendingRequest::of(RequestKind::kDescribe, 0, now_ns);
@@ -259,13 +447,15 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       return TrackResult::kForward;
     }
     case msg::kClose: {
+      extended_unsynced_ = true;
       TargetMessage t;
       if (!parse_target(f.body, t)) return fail("malformed Close message");
       if (t.kind == 'S') {
         if (t.name.empty()) {
           unnamed_statement_.reset();
-        } else if (auto it = statements_.find(t.name); it != statements_.end()) {
-          statements_.erase(it);
+        } else {
+          if (auto it = statements_.find(t.name); it != statements_.end()) statements_.erase(it);
+          if (hooks_ != nullptr) hooks_->on_statement_closed(t.name);
         }
       } else {
         if (t.name.empty()) {
@@ -279,6 +469,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
     }
     case msg::kSync:
       if (!f.body.empty()) return fail("malformed Sync message");
+      extended_unsynced_ = false;
       queue_.push(PendingRequest::of(RequestKind::kSync, 0, now_ns));
       return TrackResult::kForward;
     case msg::kFlush:
@@ -330,6 +521,7 @@ void RequestTracker::skip_until_sync(int64_t now_ns) {
     if (req.kind == RequestKind::kExecute || req.kind == RequestKind::kInjectedQuery)
       end_statement(req, now_ns, true);
     if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
+    if (req.kind == RequestKind::kEstimate) estimate_discarded();
   }
 }
 
@@ -357,6 +549,8 @@ void RequestTracker::report_execute_columns() {
 }
 
 TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
+  if (!queue_.empty() && queue_.front().kind == RequestKind::kEstimate)
+    return on_estimate_message(f);
   if (!front_columns_reported_ && !queue_.empty() && queue_.front().kind == RequestKind::kExecute &&
       (f.type == msg::kDataRow || f.type == msg::kCommandComplete ||
        f.type == msg::kCopyOutResponse || f.type == msg::kPortalSuspended))
@@ -437,6 +631,7 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
         }
         if (req.kind == RequestKind::kExecute) end_statement(req, now_ns, true);
         if (req.kind == RequestKind::kSynthetic) free_synthetic_.push_back(req.synthetic);
+        if (req.kind == RequestKind::kEstimate) estimate_discarded();
       }
       return TrackResult::kForward;
     }

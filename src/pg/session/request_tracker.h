@@ -23,6 +23,9 @@ enum class TrackResult : uint8_t {
   kDrop,       // do not forward (refused, or discarded until Sync after a refusal)
   kTerminate,  // client sent Terminate: forward it, then close
   kReplace,    // forward replacement() instead of the message
+  // Not yet: forward replacement() (an EXPLAIN for the hooks' cost estimate), wait until
+  // estimate_pending() is false, then offer the same message again.
+  kEstimate,
   kViolation,  // malformed or unexpected: close with a protocol error (see violation())
 };
 
@@ -53,6 +56,8 @@ class RequestTracker {
   // With kReplace: the bytes to send to the server instead of the client's message.
   std::string_view replacement() const { return replacement_; }
   size_t outstanding() const { return queue_.size(); }
+  // An EXPLAIN sent for the hooks (kEstimate) has not been fully answered yet.
+  bool estimate_pending() const { return estimate_pending_; }
   bool in_copy_in() const { return copy_in_; }
   // True while the server may be executing something for the client.
   bool busy() const { return !queue_.empty(); }
@@ -62,6 +67,7 @@ class RequestTracker {
  private:
   struct Prepared {
     std::string sql;
+    std::string param_types;    // the Parse's parameter type OIDs (raw), for an EXPLAIN of it
     mutable RowShapePtr shape;  // from Describe of the statement, once answered
     bool judged = false;        // the hooks allowed it at Parse
   };
@@ -77,18 +83,27 @@ class RequestTracker {
     violation_ = why;
     return TrackResult::kViolation;
   }
-  PreparedPtr prepare(std::string_view sql, bool judged);
+  PreparedPtr prepare(std::string_view sql, std::string_view param_types, bool judged);
   enum class Start : uint8_t {
-    kForward,  // allowed
-    kRefused,  // refused; the gateway answers in its turn
-    kReplace,  // refused inside a transaction block: replacement() makes the server fail it
+    kForward,   // allowed
+    kRefused,   // refused; the gateway answers in its turn
+    kReplace,   // refused inside a transaction block: replacement() makes the server fail it
+    kEstimate,  // the hooks need cost estimates first: replacement() is the EXPLAIN
+    kDiscard,   // the server discarded the EXPLAIN after an earlier error: drop it silently
   };
   // The hooks' verdict on a Parse (a refusal is queued, or injected in a transaction block).
   Start judge_parse(std::string_view sql, std::string_view name, int64_t now_ns);
   Portal* find_portal(std::string_view name);
   Start start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                         std::string_view portal, const BindMessage* bind, uint32_t max_rows,
-                        bool prejudged, int64_t now_ns);
+                        bool prejudged, int64_t now_ns, const Prepared* prepared = nullptr);
+  // Builds the EXPLAIN for the statements a hook named into replacement_ and queues it.
+  void request_estimates(const std::vector<std::string_view>& texts, const Prepared* prepared,
+                         const BindMessage* bind, int64_t now_ns);
+  TrackResult on_estimate_message(const Frame& f);
+  // The server discarded the EXPLAIN (it was skipping up to Sync after an error).
+  void estimate_discarded();
+  void finish_estimate_row();
   // A refusal inside a transaction block must also fail the server's transaction, or a
   // later COMMIT would commit what ran before it: the statement is replaced by a Query
   // that raises the refusal on the server.
@@ -114,6 +129,19 @@ class RequestTracker {
   char tx_status_ = 'I';
   bool copy_in_ = false;
   bool discard_until_sync_ = false;  // an extended-protocol statement was refused
+  // Cost estimates for the hooks: requested (pending), then answered (ready) until the
+  // statement is offered again. A failed estimate views estimate_sqlstate_/estimate_error_.
+  bool estimate_pending_ = false;
+  bool estimates_ready_ = false;
+  bool estimate_discarded_ = false;  // the server skipped it: so it skips the statement too
+  // Extended-protocol messages were sent since the last Sync: a Query there may be discarded
+  // by the server, so no simple-form EXPLAIN is sent then.
+  bool extended_unsynced_ = false;
+  std::vector<PlanEstimate> estimates_;
+  size_t estimates_expected_ = 0;
+  std::string estimate_sqlstate_;  // the one error an EXPLAIN request can end with
+  std::string estimate_error_;
+  std::string estimate_json_;
   struct SyntheticResponse {
     std::string bytes;
     bool ready_for_query = false;  // append ReadyForQuery with the current status

@@ -8,10 +8,10 @@
 namespace gh::pg {
 
 enum class SessionPhase : uint8_t {
-  kAwaitStartup,   // first packet: SSLRequest, GSSENCRequest, CancelRequest or StartupMessage
-  kAwaitPassword,  // AuthenticationCleartextPassword sent; waiting for the API key or token
-  kConnectBackend, // authenticated; opening the real server connection
-  kRelay,          // ReadyForQuery sent; relaying
+  kAwaitStartup,    // first packet: SSLRequest, GSSENCRequest, CancelRequest or StartupMessage
+  kAwaitPassword,   // AuthenticationCleartextPassword sent; waiting for the API key or token
+  kConnectBackend,  // authenticated; opening the real server connection
+  kRelay,           // ReadyForQuery sent; relaying
   kClosed,
 };
 

@@ -171,6 +171,7 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
     w.field("decision", "allow");
   }
   if (s.prior != nullptr && !s.prior->rules.empty()) w.field("rules", s.prior->rules);
+  if (s.prior != nullptr && !s.prior->estimate.empty()) w.field("estimate", s.prior->estimate);
   w.end_object();
   if (!append(audit::RecordType::kStatement, unix_now_ns(), payload_)) {
     return Verdict::Refuse("58030",

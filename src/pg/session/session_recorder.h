@@ -41,8 +41,8 @@ class SessionRecorder final : public StatementHooks {
   // The session.start record; false (with the reason in error()) if it could not be
   // written, in which case the session must not start.
   bool record_start(int64_t now_ns);
-  void record_end(int64_t now_ns, std::string_view reason, uint64_t statements,
-                  uint64_t bytes_in, uint64_t bytes_out, int64_t duration_ms);
+  void record_end(int64_t now_ns, std::string_view reason, uint64_t statements, uint64_t bytes_in,
+                  uint64_t bytes_out, int64_t duration_ms);
 
   Verdict on_statement(const StatementStart& s) override;
   void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override;
@@ -65,8 +65,8 @@ class SessionRecorder final : public StatementHooks {
   uint64_t last_seq_ = 0;
   uint64_t start_seq_ = 0;
   std::string error_;
-  std::string payload_;  // reused
-  std::vector<BindParam> params_scratch_;     // reused per statement
+  std::string payload_;                    // reused
+  std::vector<BindParam> params_scratch_;  // reused per statement
   std::vector<uint32_t> truncated_scratch_;
 
   // The current result of the statement at the front of the response order.

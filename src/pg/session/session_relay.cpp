@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "net/no_throw.h"
 #include "pg/protocol/builders.h"
 #include "pg/protocol/frame.h"
 #include "pg/protocol/messages.h"
@@ -51,6 +52,19 @@ asio::awaitable<bool> ClientSession::forward_to_backend(std::string_view data) {
   co_return ok;
 }
 
+asio::awaitable<bool> ClientSession::run_estimate() {
+  std::string_view explain = tracker_.replacement();
+  if (!co_await forward_to_backend(explain)) co_return false;
+  awaiting_estimate_ = true;
+  while (tracker_.estimate_pending() && !closing_) {
+    estimate_timer_.expires_at(asio::steady_timer::time_point::max());
+    auto [ec] = co_await estimate_timer_.async_wait(net::kNoThrow);
+    (void)ec;  // cancelled: answered, or the session is closing
+  }
+  awaiting_estimate_ = false;
+  co_return !closing_;
+}
+
 asio::awaitable<void> ClientSession::client_to_backend() {
   const uint32_t max_size = gw_.config().limits.max_message_size;
   std::string due;
@@ -80,6 +94,18 @@ asio::awaitable<void> ClientSession::client_to_backend() {
       }
       TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
                                                       : tracker_.on_client_message(r.frame, now);
+      if (t == TrackResult::kEstimate) {
+        // Forward what came before, EXPLAIN, then offer this message again.
+        if (pos > fwd_start) {
+          std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
+          ok = co_await forward_to_backend(chunk);
+        }
+        fwd_start = pos;
+        if (ok) ok = co_await run_estimate();
+        if (!ok) break;
+        now = steady_now_ns();
+        continue;
+      }
       if (t == TrackResult::kViolation) {
         const char* why = r.status == FrameStatus::kError ? r.error : tracker_.violation();
         gw_.counters().protocol_errors.fetch_add(1, std::memory_order_relaxed);
@@ -207,6 +233,7 @@ asio::awaitable<void> ClientSession::backend_to_client() {
         assembling = true;
       }
     }
+    if (awaiting_estimate_ && !tracker_.estimate_pending()) estimate_timer_.cancel();
     // Forward what was valid (even before a violation), in one write.
     bool ok = true;
     if (assembling) {

@@ -12,8 +12,7 @@ namespace gh::pg {
 // harmless session settings. `user`, `database`, `options`, `role`,
 // `session_authorization`, `replication` and anything unknown are dropped, since
 // they could change identity, privileges or the server's mode.
-std::vector<std::pair<std::string, std::string>> forwarded_startup_params(
-    const StartupPacket& p);
+std::vector<std::pair<std::string, std::string>> forwarded_startup_params(const StartupPacket& p);
 
 bool is_forwarded_startup_param(std::string_view name);
 

@@ -6,9 +6,10 @@
 // extended-protocol Execute.
 
 #include <chrono>
-#include <memory>
-#include <string>
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,18 @@
 namespace gh::pg {
 
 enum class Protocol : uint8_t { kSimple, kExtended };
+
+// The planner's estimate for one statement, from EXPLAIN (FORMAT JSON) run by the session on
+// its own server connection when a hook asked for it (Verdict::estimates_needed).
+struct PlanEstimate {
+  bool ok = false;
+  double rows = 0;
+  double total_cost = 0;
+  // When !ok: why (the server's error for the EXPLAIN, or an unreadable result). Both view
+  // NUL-terminated strings the session keeps until the statement is decided.
+  std::string_view sqlstate;
+  std::string_view error;
+};
 
 struct StatementStart {
   uint64_t id = 0;  // per-session sequence, from 1
@@ -36,17 +49,20 @@ struct StatementStart {
   // Inside a HookChain: the verdict of the hooks before this one (null = allowed with no
   // rule matched so far), so that a recording hook sees what was decided.
   const struct Verdict* prior = nullptr;
+  // When the hooks asked for estimates first (Verdict::estimates_needed): one per statement
+  // they named, in the same order. Empty otherwise.
+  std::span<const PlanEstimate> estimates;
 };
 
 // One result of a statement: a simple Query with several statements has several.
 struct ResultSummary {
   uint64_t rows = 0;
-  uint64_t bytes = 0;               // DataRow/CopyData bytes sent to the client
-  std::string_view command_tag;     // CommandComplete tag; "" otherwise
-  std::string_view sqlstate;        // set on error
+  uint64_t bytes = 0;            // DataRow/CopyData bytes sent to the client
+  std::string_view command_tag;  // CommandComplete tag; "" otherwise
+  std::string_view sqlstate;     // set on error
   std::string_view error_message;
-  int64_t duration_ns = 0;          // from the request to this result
-  bool suspended = false;           // Execute stopped at its row limit
+  int64_t duration_ns = 0;  // from the request to this result
+  bool suspended = false;   // Execute stopped at its row limit
   bool empty_query = false;
 };
 
@@ -62,6 +78,13 @@ struct Verdict {
   // matched dry-run rules).
   const char* decision = nullptr;
   std::string rules;
+  // For the record: the planner's estimates the decision used ("rows=… cost=…"), if any.
+  std::string estimate;
+  // Not a decision yet: the hook needs the planner's estimate for these top-level statements
+  // of the message (their texts, views into StatementStart::sql). The session EXPLAINs them on
+  // its server connection and asks again with StatementStart::estimates; later hooks are not
+  // asked until then.
+  std::vector<std::string_view> estimates_needed;
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {
@@ -88,6 +111,8 @@ class StatementHooks {
   // The statement is finished (its last result was delivered, or it was skipped after
   // an earlier error in the same pipeline: then `skipped` is true).
   virtual void on_end(uint64_t id, std::chrono::nanoseconds duration, bool skipped) {}
+  // The client closed its named protocol-level statement `name` (a Close message).
+  virtual void on_statement_closed(std::string_view name) {}
 
   bool wants_parameters = false;
   bool wants_columns = false;
@@ -113,9 +138,13 @@ class HookChain final : public StatementHooks {
     Verdict v;
     StatementStart each = s;
     for (auto& h : hooks_) {
-      each.prior = v.allow && v.rules.empty() ? nullptr : &v;
+      each.prior = v.allow && v.rules.empty() && v.estimate.empty() ? nullptr : &v;
       Verdict hv = h->on_statement(each);
-      if (v.allow && (!hv.allow || !hv.rules.empty())) v = std::move(hv);
+      if (!hv.estimates_needed.empty()) {
+        if (v.allow) return hv;       // the statement is offered again once they are known
+        hv.estimates_needed.clear();  // refused already: no estimate changes that
+      }
+      if (v.allow && (!hv.allow || !hv.rules.empty() || !hv.estimate.empty())) v = std::move(hv);
     }
     return v;
   }
@@ -132,6 +161,9 @@ class HookChain final : public StatementHooks {
   }
   void on_end(uint64_t id, std::chrono::nanoseconds d, bool skipped) override {
     for (auto& h : hooks_) h->on_end(id, d, skipped);
+  }
+  void on_statement_closed(std::string_view name) override {
+    for (auto& h : hooks_) h->on_statement_closed(name);
   }
 
  private:

@@ -32,7 +32,9 @@ class RecordingHooks : public StatementHooks {
   void on_columns(uint64_t id, const std::vector<ColumnDescription>& c) override {
     log.push_back("columns " + std::to_string(id) + " " + std::to_string(c.size()));
   }
-  void on_row(uint64_t id, std::string_view) override { log.push_back("row " + std::to_string(id)); }
+  void on_row(uint64_t id, std::string_view) override {
+    log.push_back("row " + std::to_string(id));
+  }
   void on_result(uint64_t id, const ResultSummary& r) override {
     log.push_back("result " + std::to_string(id) + " rows=" + std::to_string(r.rows) +
                   (r.sqlstate.empty() ? "" : " error=" + std::string(r.sqlstate)) +
@@ -131,8 +133,8 @@ void feed(RequestTracker& t, const std::string& bytes, bool from_client, size_t 
       FrameResult r = next_frame(buf, 1 << 20);
       ASSERT_NE(r.status, FrameStatus::kError);
       if (r.status == FrameStatus::kNeedMoreData) break;
-      TrackResult tr = from_client ? t.on_client_message(r.frame, 0)
-                                   : t.on_backend_message(r.frame, 0);
+      TrackResult tr =
+          from_client ? t.on_client_message(r.frame, 0) : t.on_backend_message(r.frame, 0);
       ASSERT_NE(tr, TrackResult::kViolation) << t.violation();
       buf.erase(0, r.consumed);
     }
@@ -149,13 +151,19 @@ TEST(RequestTracker, SimpleQueryWithTwoStatements) {
     feed(t, query_msg("select 1; select 2"), true, chunk);
     EXPECT_EQ(t.outstanding(), 1u);
     feed(t,
-         row_description(1) + data_row() + complete("SELECT 1") + row_description(1) +
-             data_row() + data_row() + complete("SELECT 2") + ready(),
+         row_description(1) + data_row() + complete("SELECT 1") + row_description(1) + data_row() +
+             data_row() + complete("SELECT 2") + ready(),
          false, chunk);
     EXPECT_EQ(t.outstanding(), 0u);
-    std::vector<std::string> want = {"start 1 select 1; select 2", "columns 1 1", "row 1",
-                                     "result 1 rows=1 tag=SELECT 1", "columns 1 1", "row 1",
-                                     "row 1", "result 1 rows=2 tag=SELECT 2", "end 1"};
+    std::vector<std::string> want = {"start 1 select 1; select 2",
+                                     "columns 1 1",
+                                     "row 1",
+                                     "result 1 rows=1 tag=SELECT 1",
+                                     "columns 1 1",
+                                     "row 1",
+                                     "row 1",
+                                     "result 1 rows=2 tag=SELECT 2",
+                                     "end 1"};
     EXPECT_EQ(h.log, want) << "chunk " << chunk;
   }
 }
@@ -174,9 +182,14 @@ TEST(RequestTracker, PipelinedExtendedProtocol) {
                          complete("SELECT 1") + ready();
     feed(t, server, false, chunk);
     EXPECT_EQ(t.outstanding(), 0u);
-    std::vector<std::string> want = {"start 1 select $1 [7,]", "start 2 select $1 [NULL,]",
-                                     "row 1", "result 1 rows=1 tag=SELECT 1", "end 1",
-                                     "row 2", "result 2 rows=1 tag=SELECT 1", "end 2"};
+    std::vector<std::string> want = {"start 1 select $1 [7,]",
+                                     "start 2 select $1 [NULL,]",
+                                     "row 1",
+                                     "result 1 rows=1 tag=SELECT 1",
+                                     "end 1",
+                                     "row 2",
+                                     "result 2 rows=1 tag=SELECT 1",
+                                     "end 2"};
     EXPECT_EQ(h.log, want) << "chunk " << chunk;
   }
 }
@@ -192,8 +205,12 @@ TEST(RequestTracker, ErrorSkipsToSync) {
   EXPECT_EQ(t.outstanding(), 1u);  // the Query is still pending
   feed(t, row_description(1) + data_row() + complete("SELECT 1") + ready(), false, 1u << 30);
   EXPECT_EQ(t.outstanding(), 0u);
-  std::vector<std::string> want = {"start 1 select bad", "start 2 select 1", "end 1 skipped",
-                                   "columns 2 1", "row 2", "result 2 rows=1 tag=SELECT 1",
+  std::vector<std::string> want = {"start 1 select bad",
+                                   "start 2 select 1",
+                                   "end 1 skipped",
+                                   "columns 2 1",
+                                   "row 2",
+                                   "result 2 rows=1 tag=SELECT 1",
                                    "end 2"};
   EXPECT_EQ(h.log, want);
 }
@@ -201,11 +218,10 @@ TEST(RequestTracker, ErrorSkipsToSync) {
 TEST(RequestTracker, ExecuteErrorIsItsResult) {
   RecordingHooks h;
   RequestTracker t(&h);
-  feed(t, parse_msg("", "select 1/0") + bind_msg("", "", {}) + execute_msg("") + sync_msg(),
-       true, 1u << 30);
+  feed(t, parse_msg("", "select 1/0") + bind_msg("", "", {}) + execute_msg("") + sync_msg(), true,
+       1u << 30);
   feed(t, simple('1') + simple('2') + error("22012") + ready(), false, 1u << 30);
-  std::vector<std::string> want = {"start 1 select 1/0", "result 1 rows=0 error=22012",
-                                   "end 1"};
+  std::vector<std::string> want = {"start 1 select 1/0", "result 1 rows=0 error=22012", "end 1"};
   EXPECT_EQ(h.log, want);
   EXPECT_EQ(t.outstanding(), 0u);
 }
@@ -213,18 +229,23 @@ TEST(RequestTracker, ExecuteErrorIsItsResult) {
 TEST(RequestTracker, PortalSuspendedAndNamedPortal) {
   RecordingHooks h;
   RequestTracker t(&h);
-  feed(t, parse_msg("", "select g from generate_series(1,3) g") + bind_msg("C_1", "", {}) +
-              execute_msg("C_1", 2) + sync_msg(),
+  feed(t,
+       parse_msg("", "select g from generate_series(1,3) g") + bind_msg("C_1", "", {}) +
+           execute_msg("C_1", 2) + sync_msg(),
        true, 1u << 30);
   feed(t, simple('1') + simple('2') + data_row() + data_row() + simple('s') + ready('T'), false,
        1u << 30);
   feed(t, execute_msg("C_1", 2) + sync_msg(), true, 1u << 30);
   feed(t, data_row() + complete("SELECT 1") + ready('T'), false, 1u << 30);
-  std::vector<std::string> want = {
-      "start 1 select g from generate_series(1,3) g", "row 1", "row 1",
-      "result 1 rows=2 suspended", "end 1",
-      "start 2 select g from generate_series(1,3) g", "row 2", "result 2 rows=1 tag=SELECT 1",
-      "end 2"};
+  std::vector<std::string> want = {"start 1 select g from generate_series(1,3) g",
+                                   "row 1",
+                                   "row 1",
+                                   "result 1 rows=2 suspended",
+                                   "end 1",
+                                   "start 2 select g from generate_series(1,3) g",
+                                   "row 2",
+                                   "result 2 rows=1 tag=SELECT 1",
+                                   "end 2"};
   EXPECT_EQ(h.log, want);
   EXPECT_EQ(t.transaction_status(), 'T');
 }
@@ -339,16 +360,24 @@ TEST(RequestTracker, ExecuteReportsTheDescribedShape) {
     std::string pd;
     MessageWriter(pd, 't').u16(1).u32(23);
     feed(t, simple('1') + pd + row_description(2) + ready(), false, chunk);
-    feed(t, bind_msg("", "s1", {"1"}) + execute_msg("") + bind_msg("", "s1", {"2"}) +
-                execute_msg("") + sync_msg(),
+    feed(t,
+         bind_msg("", "s1", {"1"}) + execute_msg("") + bind_msg("", "s1", {"2"}) + execute_msg("") +
+             sync_msg(),
          true, chunk);
-    feed(t, simple('2') + data_row() + complete("SELECT 1") + simple('2') + data_row() +
-                complete("SELECT 1") + ready(),
+    feed(t,
+         simple('2') + data_row() + complete("SELECT 1") + simple('2') + data_row() +
+             complete("SELECT 1") + ready(),
          false, chunk);
-    std::vector<std::string> want = {"start 1 select $1 [1,]", "start 2 select $1 [2,]",
-                                     "columns 1 2", "row 1", "result 1 rows=1 tag=SELECT 1",
-                                     "end 1", "columns 2 2", "row 2",
-                                     "result 2 rows=1 tag=SELECT 1", "end 2"};
+    std::vector<std::string> want = {"start 1 select $1 [1,]",
+                                     "start 2 select $1 [2,]",
+                                     "columns 1 2",
+                                     "row 1",
+                                     "result 1 rows=1 tag=SELECT 1",
+                                     "end 1",
+                                     "columns 2 2",
+                                     "row 2",
+                                     "result 2 rows=1 tag=SELECT 1",
+                                     "end 2"};
     EXPECT_EQ(h.log, want) << "chunk " << chunk;
   }
 }
@@ -411,13 +440,13 @@ TEST(RequestTracker, RefusedExecuteInATransactionBlock) {
   RequestTracker t(&h);
   feed(t, query_msg("begin"), true, 1u << 30);
   feed(t, complete("BEGIN") + ready('T'), false, 1u << 30);
-  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) +
-                       execute_msg("") + describe_msg('P', "") + sync_msg();
+  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) + execute_msg("") +
+                       describe_msg('P', "") + sync_msg();
   EXPECT_EQ(client_actions(t, client), "FFRDF");
   // The injected Query's ReadyForQuery is not the client's: dropped. The Sync's is.
-  EXPECT_EQ(backend_actions(t, simple('1') + simple('2') + error("42501") + ready('E') +
-                                   ready('E')),
-            "FFFDF");
+  EXPECT_EQ(
+      backend_actions(t, simple('1') + simple('2') + error("42501") + ready('E') + ready('E')),
+      "FFFDF");
   EXPECT_EQ(t.outstanding(), 0u);
   EXPECT_EQ(h.log.back(), "end 2");
 }
@@ -437,8 +466,7 @@ TEST(RequestTracker, InjectedRefusalAfterAServerErrorIsSkipped) {
   // ...the first Parse fails: the server skips to the Sync, then answers the second batch;
   // but the second Parse fails too (aborted transaction), so the injected Query is
   // discarded by the server and never answered.
-  EXPECT_EQ(backend_actions(t, error("42601") + ready('E') + error("25P02") + ready('E')),
-            "FFFF");
+  EXPECT_EQ(backend_actions(t, error("42601") + ready('E') + error("25P02") + ready('E')), "FFFF");
   EXPECT_EQ(t.outstanding(), 0u);
 }
 
@@ -483,11 +511,11 @@ TEST(RequestTracker, RefusedAtParseDiscardsUntilSync) {
   ASSERT_TRUE(t.take_due_responses(out));  // nothing ahead of it
   EXPECT_EQ(response_types(out), (std::vector<std::string>{"E:42501"}));
   // The allowed statement was judged once, at its Parse, and keeps that decision.
-  EXPECT_EQ(h.log, (std::vector<std::string>{"parse 1", "result 1 rows=0 error=42501", "end 1",
-                                             "parse 2", "execute 2 prejudged",
-                                             "execute 3 prejudged"}));
-  feed(t, ready() + simple('1') + simple('2') + complete("SELECT 1") + complete("SELECT 1") +
-              ready(),
+  EXPECT_EQ(h.log,
+            (std::vector<std::string>{"parse 1", "result 1 rows=0 error=42501", "end 1", "parse 2",
+                                      "execute 2 prejudged", "execute 3 prejudged"}));
+  feed(t,
+       ready() + simple('1') + simple('2') + complete("SELECT 1") + complete("SELECT 1") + ready(),
        false, 1u << 30);
   EXPECT_EQ(t.outstanding(), 0u);
 }
@@ -509,8 +537,8 @@ TEST(RequestTracker, RefusedAtParseInATransactionBlockFailsIt) {
 TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
   RecordingHooks h;
   RequestTracker t(&h);
-  EXPECT_EQ(client_actions(t, query_msg("select 1") + query_msg("select forbidden") +
-                                  query_msg("select 2")),
+  EXPECT_EQ(client_actions(
+                t, query_msg("select 1") + query_msg("select forbidden") + query_msg("select 2")),
             "FDF");
   std::string out;
   EXPECT_FALSE(t.take_due_responses(out));  // select 1 is ahead of it
@@ -523,9 +551,9 @@ TEST(RequestTracker, RefusalWaitsForItsTurnInAPipeline) {
 TEST(RequestTracker, RefusedExecuteDiscardsUntilSync) {
   RecordingHooks h;
   RequestTracker t(&h);
-  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) +
-                       execute_msg("") + parse_msg("", "select 1") + bind_msg("", "", {}) +
-                       execute_msg("") + sync_msg() + query_msg("select 2");
+  std::string client = parse_msg("", "select forbidden") + bind_msg("", "", {}) + execute_msg("") +
+                       parse_msg("", "select 1") + bind_msg("", "", {}) + execute_msg("") +
+                       sync_msg() + query_msg("select 2");
   // Parse and Bind go through; the Execute is refused; the rest up to Sync is dropped
   // as the server would; Sync and the next Query go through.
   EXPECT_EQ(client_actions(t, client), "FFDDDDFF");
@@ -549,6 +577,161 @@ TEST(RequestTracker, ServerErrorBeforeARefusalSwallowsIt) {
   std::string out;
   EXPECT_FALSE(t.take_due_responses(out));  // the server never got that far
   EXPECT_EQ(t.outstanding(), 0u);
+}
+
+}  // namespace
+}  // namespace gh::pg
+
+namespace gh::pg {
+namespace {
+
+// Asks for an estimate of every statement containing "costly", then refuses it if the
+// estimate is over 100 rows or missing; logs what it was given.
+class CostHooks : public RecordingHooks {
+ public:
+  Verdict on_statement(const StatementStart& s) override {
+    if (s.sql.find("costly") == std::string_view::npos || s.at_parse)
+      return RecordingHooks::on_statement(s);
+    if (s.estimates.empty()) {
+      Verdict ask;
+      ask.estimates_needed.push_back(s.sql);
+      log.push_back("ask " + std::string(s.sql));
+      return ask;
+    }
+    const PlanEstimate& e = s.estimates.front();
+    log.push_back(e.ok ? "estimate rows=" + std::to_string(static_cast<int>(e.rows))
+                       : "estimate failed " + std::string(e.sqlstate) + " " + std::string(e.error));
+    if (!e.ok || e.rows > 100) return Verdict::Refuse("42501", "too costly");
+    return RecordingHooks::on_statement(s);
+  }
+  void on_statement_closed(std::string_view name) override {
+    log.push_back("closed " + std::string(name));
+  }
+};
+
+std::string explain_row(int rows) {
+  const std::string json =
+      R"([{"Plan": {"Node Type": "Seq Scan", "Total Cost": 9.5, "Plan Rows": )" +
+      std::to_string(rows) + "}}]";
+  std::string out;
+  MessageWriter(out, 'D').u16(1).i32(static_cast<int32_t>(json.size())).bytes(json);
+  return out;
+}
+
+// Offers one client message; returns what the tracker said.
+TrackResult offer(RequestTracker& t, const std::string& bytes) {
+  FrameResult r = next_frame(bytes, 1 << 20);
+  EXPECT_EQ(r.status, FrameStatus::kFrame);
+  return t.on_client_message(r.frame, 0);
+}
+
+// Feeds server bytes; returns the messages the client would get (their type bytes).
+std::string from_server(RequestTracker& t, const std::string& bytes) {
+  std::string forwarded;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    FrameResult r = next_frame(rest, 1 << 20);
+    EXPECT_EQ(r.status, FrameStatus::kFrame);
+    TrackResult tr = t.on_backend_message(r.frame, 0);
+    EXPECT_NE(tr, TrackResult::kViolation) << t.violation();
+    if (tr == TrackResult::kForward) forwarded.push_back(r.frame.type);
+    rest.remove_prefix(r.consumed);
+  }
+  return forwarded;
+}
+
+TEST(RequestTrackerEstimates, SimpleQueryIsExplainedFirstAndTheExplainIsNotForwarded) {
+  CostHooks h;
+  RequestTracker t(&h);
+  const std::string q = query_msg("select costly from big");
+  ASSERT_EQ(offer(t, q), TrackResult::kEstimate);
+  EXPECT_EQ(t.replacement(), query_msg("EXPLAIN (FORMAT JSON) select costly from big\n;"));
+  EXPECT_TRUE(t.estimate_pending());
+  std::string plan = row_description(1) + explain_row(5000) + complete("EXPLAIN") + ready();
+  EXPECT_EQ(from_server(t, plan), "");
+  EXPECT_FALSE(t.estimate_pending());
+  // Offered again: now judged, and refused.
+  EXPECT_EQ(offer(t, q), TrackResult::kDrop);
+  std::string due;
+  ASSERT_TRUE(t.take_due_responses(due));
+  EXPECT_EQ(due[0], 'E');
+  std::vector<std::string> want = {"ask select costly from big", "estimate rows=5000",
+                                   "result 1 rows=0 error=42501", "end 1"};
+  EXPECT_EQ(h.log, want);
+}
+
+TEST(RequestTrackerEstimates, AnExplainErrorIsTheStatementsError) {
+  CostHooks h;
+  RequestTracker t(&h);
+  const std::string q = query_msg("select costly from missing");
+  ASSERT_EQ(offer(t, q), TrackResult::kEstimate);
+  EXPECT_EQ(from_server(t, error("42P01") + ready('I')), "");
+  EXPECT_EQ(offer(t, q), TrackResult::kDrop);
+  EXPECT_EQ(h.log[1], "estimate failed 42P01 boom");
+}
+
+TEST(RequestTrackerEstimates, ExtendedFormUsesTheBoundValuesAndKeepsTheClientsNames) {
+  CostHooks h;
+  RequestTracker t(&h);
+  std::string parse;
+  MessageWriter(parse, 'P').cstr("").cstr("select costly from big where id < $1").u16(1).u32(23);
+  EXPECT_EQ(offer(t, parse), TrackResult::kForward);
+  EXPECT_EQ(offer(t, bind_msg("", "", {"4000"})), TrackResult::kForward);
+  const std::string exec = execute_msg("");
+  ASSERT_EQ(offer(t, exec), TrackResult::kEstimate);
+  std::string want;
+  MessageWriter(want, 'P')
+      .cstr("gatehouse_estimate")
+      .cstr("EXPLAIN (FORMAT JSON) select costly from big where id < $1")
+      .u16(1)
+      .u32(23);
+  MessageWriter(want, 'B')
+      .cstr("gatehouse_estimate")
+      .cstr("gatehouse_estimate")
+      .u16(0)
+      .u16(1)
+      .i32(4)
+      .bytes("4000")
+      .u16(0);
+  MessageWriter(want, 'E').cstr("gatehouse_estimate").u32(0);
+  MessageWriter(want, 'C').u8('S').cstr("gatehouse_estimate");
+  MessageWriter(want, 'H');
+  EXPECT_EQ(t.replacement(), want);
+  // The server also answers the client's Parse and Bind now (the Flush): those go through.
+  EXPECT_EQ(from_server(t, simple('1') + simple('2') + simple('1') + simple('2') + explain_row(3) +
+                               complete("EXPLAIN") + simple('3')),
+            "12");
+  EXPECT_EQ(offer(t, exec), TrackResult::kForward);
+  EXPECT_EQ(h.log.back(), "start 1 select costly from big where id < $1 [4000,]");
+}
+
+TEST(RequestTrackerEstimates, DiscardedByTheServerAfterAnEarlierErrorTheStatementIsSkipped) {
+  CostHooks h;
+  RequestTracker t(&h);
+  EXPECT_EQ(offer(t, parse_msg("", "select costly from big")), TrackResult::kForward);
+  EXPECT_EQ(offer(t, bind_msg("", "", {})), TrackResult::kForward);
+  ASSERT_EQ(offer(t, execute_msg("")), TrackResult::kEstimate);
+  // The client's Parse failed: the server skips everything up to Sync, the EXPLAIN included.
+  EXPECT_EQ(from_server(t, error("25P02")), "E");
+  EXPECT_FALSE(t.estimate_pending());
+  EXPECT_EQ(offer(t, execute_msg("")), TrackResult::kDrop);  // as the server would
+  EXPECT_EQ(offer(t, sync_msg()), TrackResult::kForward);
+  EXPECT_EQ(from_server(t, ready('E')), "Z");
+  EXPECT_EQ(t.outstanding(), 0u);
+}
+
+TEST(RequestTrackerEstimates, NeverAsksTwiceAndRefusesAQueryInsideAnUnsyncedBatch) {
+  CostHooks h;
+  RequestTracker t(&h);
+  EXPECT_EQ(offer(t, parse_msg("s", "select 1")), TrackResult::kForward);
+  // A Query before the batch's Sync: the server may be skipping, so no EXPLAIN is sent.
+  EXPECT_EQ(offer(t, query_msg("select costly")), TrackResult::kDrop);
+  EXPECT_NE(std::find(h.log.begin(), h.log.end(),
+                      "estimate failed 0A000 a Query sent before the Sync of an "
+                      "extended-protocol batch cannot be estimated; send Sync first"),
+            h.log.end());
+  EXPECT_EQ(offer(t, simple('C', std::string("Ss\0", 3))), TrackResult::kForward);
+  EXPECT_EQ(h.log.back(), "closed s");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Cost conditions are two-phase: estimates_needed() says which statements the session must
 // EXPLAIN, decide() judges with the estimates it was given.
 
+#include "policy/plan_estimate.h"
 #include "policy_test_util.h"
 
 namespace gh::policy {
@@ -99,6 +100,45 @@ TEST(CostEstimates, TheAgentSafeBulkReadThreshold) {
   EXPECT_EQ(j.action("SELECT a FROM t", ctx), Action::kAllow);
   // A plain EXPLAIN or a PREPARE is not a read.
   EXPECT_EQ(needed(j, "EXPLAIN SELECT a FROM t"), 0u);
+}
+
+}  // namespace
+}  // namespace gh::policy
+
+namespace gh::policy {
+namespace {
+
+TEST(PlanEstimate, TopNodeRowsAndCost) {
+  auto e = parse_explain_json(R"([
+  {
+    "Plan": {
+      "Node Type": "Seq Scan", "Parallel Aware": false, "Relation Name": "big",
+      "Startup Cost": 0.00, "Total Cost": 2887.00, "Plan Rows": 200000, "Plan Width": 4
+    }
+  }
+])");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->rows, 200000);
+  EXPECT_DOUBLE_EQ(e->total_cost, 2887.0);
+}
+
+TEST(PlanEstimate, ModifyTableCountsTheRowsItWorksThrough) {
+  // EXPLAIN UPDATE big SET v = 0 (PostgreSQL 15): ModifyTable estimates 0 rows.
+  auto e = parse_explain_json(R"([{"Plan": {"Node Type": "ModifyTable", "Operation": "Update",
+    "Total Cost": 3387.0, "Plan Rows": 0, "Plans": [{"Node Type": "Seq Scan",
+    "Parent Relationship": "Outer", "Total Cost": 2887.0, "Plan Rows": 200000}]}}])");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->rows, 200000);
+  EXPECT_DOUBLE_EQ(e->total_cost, 3387.0);
+}
+
+TEST(PlanEstimate, AnythingElseIsNoEstimate) {
+  for (const char* bad : {"", "[]", "{}", "[{}]", R"([{"Plan": {"Total Cost": 1}}])",
+                          R"([{"Plan": {"Plan Rows": "many", "Total Cost": 1}}])",
+                          "Seq Scan on big  (cost=0.00..2887.00 rows=200000 width=4)",
+                          R"([{"Plan": {"Plan Rows": 5, "Total Cost": 1.5)"}) {
+    EXPECT_FALSE(parse_explain_json(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace
