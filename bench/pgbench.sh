@@ -219,9 +219,13 @@ EOF
   printf -v "GH_KEY_$name" '%s' "$key"
 }
 # Every statement is parsed and judged in every instance (unparseable SQL fails closed);
-# gatehouse and gh_strict also run the agent-safe guardrails pack.
+# gatehouse and gh_strict also run the agent-safe guardrails pack. Its bulk-read estimate rule
+# EXPLAINs every SELECT (a point lookup's estimate is reused per session); its threshold is
+# raised above 1M rows so that the 1M-row read is measured rather than sent to review.
 GUARDRAILS="guardrails:
-  include: [agent-safe]"
+  include:
+    - pack: agent-safe
+      bulk_read_rows: 2000000"
 start_gatehouse gatehouse balanced bench "$GUARDRAILS"
 start_gatehouse gh_strict strict bench "$GUARDRAILS"
 start_gatehouse gh_oidc balanced data-agents "identity:

@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "app/options.h"
 #include "config/config.h"
+#include "masking/rules.h"
 #include "policy/load.h"
 
 namespace gh::app {
@@ -53,10 +54,18 @@ int run_check(const std::vector<std::string>& args) {
     std::fprintf(stderr, "%s\n", policy.status().message().c_str());
     return 1;
   }
+  auto masking = masking::compile_rules(cfg->masking, cfg->path);
+  if (!masking.ok()) {
+    std::fprintf(stderr, "%s\n", masking.status().message().c_str());
+    return 1;
+  }
   std::printf("config ok: %zu connections, %zu access rules, %zu token issuers, %zu guardrail "
-              "rules (%s)\n",
+              "rules, %zu masking rules (%s)\n",
               cfg->connections.size(), cfg->access.size(), cfg->identity.issuers.size(),
-              (*policy)->rules().size(), config_path.c_str());
+              (*policy)->rules().size(), (*masking)->rules().size(), config_path.c_str());
+  if (!(*masking)->empty())
+    std::fprintf(stderr, "warning: masking rules are not applied to results yet; `gatehouse "
+                         "serve` refuses to start with them\n");
   if ((*policy)->rules().empty())
     std::fprintf(stderr, "warning: no guardrail rules: statements are not checked (add "
                          "guardrails: { include: [agent-safe] })\n");

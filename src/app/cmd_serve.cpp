@@ -87,6 +87,13 @@ int run_serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", roles.status().message());
     return 1;
   }
+  if (!config->masking.rules.empty()) {
+    // Fail closed: rules an operator wrote must not be silently ignored.
+    spdlog::critical("masking: {} rules are configured, but this build does not mask results "
+                     "yet; remove the masking: section to serve without masking",
+                     config->masking.rules.size());
+    return 1;
+  }
   if (Status st = install_policy(*config, gateway, audit_streams->writers[0].get(), executors[0]);
       !st.ok()) {
     spdlog::critical("guardrails: {}", st.message());

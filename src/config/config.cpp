@@ -109,6 +109,7 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"identity", &Loader::parse_identity},
     {"access", &Loader::parse_access},
     {"guardrails", &Loader::parse_guardrails},
+    {"masking", &Loader::parse_masking},
 };
 
 Result<Config> Loader::load(const std::string& text) {
@@ -151,6 +152,7 @@ Result<Config> Loader::load(const std::string& text) {
   }
 
   if (!has_problems()) check_access(cfg);
+  if (!has_problems()) check_masking(cfg);
   if (cfg.audit.dir.empty()) cfg.audit.dir = (fs::path(cfg.data_dir) / "audit").string();
   if (cfg.audit.signing_key.empty())
     cfg.audit.signing_key = (fs::path(cfg.data_dir) / "audit-signing.key").string();

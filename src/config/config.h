@@ -145,6 +145,28 @@ struct RecordingConfig {
   uint32_t result_value_max_bytes = 256;        // per value in recorded rows
 };
 
+// One `masking:` rule as written. config/ checks its shape; masking/ compiles the style, the
+// detector names and the column patterns (their problems are `file:line` in this file too).
+struct MaskRuleConfig {
+  std::string name;
+  SourceLocation where;
+  std::vector<std::string> columns;  // "schema.table.column" / "table.column" globs
+  int columns_line = 0;
+  std::vector<std::string> detect;  // detector names
+  int detect_line = 0;
+  std::string style;
+  int style_line = 0;
+  std::vector<std::string> except_groups;  // principals in these groups see raw values
+  std::vector<std::string> connections;    // empty = every connection
+};
+
+struct MaskingConfig {
+  std::vector<MaskRuleConfig> rules;
+  // The key of the `hash` style (hash_key_env / hash_key_file), resolved.
+  BackendCredential hash_key;
+  int hash_key_line = 0;
+};
+
 // The `guardrails:` section as written. config/ only keeps it: interpreting rules needs
 // statement kinds, which live above this module (policy/ parses it with YamlReader, so its
 // problems are `file:line` in this file too).
@@ -170,6 +192,7 @@ struct Config {
   IdentityConfig identity;
   std::vector<AccessRule> access;
   GuardrailsSource guardrails;
+  MaskingConfig masking;
 
   const Connection* find_connection(std::string_view name) const {
     for (const auto& c : connections)

@@ -70,6 +70,11 @@ class Loader : public YamlReader {
                     int file_line);
   void resolve_password(BackendCredential& c, const std::string& path, int line);
 
+  // masking_section.cpp
+  void parse_masking(const Entry& e, Config& cfg);
+  void parse_mask_rule(const YAML::Node& node, const std::string& path, int fallback_line,
+                       Config& cfg);
+
   // identity_section.cpp
   void parse_identity(const Entry& e, Config& cfg);
   void parse_issuer(const YAML::Node& node, const std::string& path, int fallback_line,
@@ -79,6 +84,7 @@ class Loader : public YamlReader {
                          Config& cfg);
   // After all sections: rules name existing connections and roles they can log in as.
   void check_access(Config& cfg);
+  void check_masking(Config& cfg);  // masking_section.cpp
 
   bool resolve_secrets_;
   std::map<std::string, int, std::less<>> connection_lines_;  // name -> line of first use

@@ -44,6 +44,12 @@ BAD = [
                               "    tls: { mode: disable }\n  - name: analytics\n    host: 127.0.0.1\n"
                               "    user: x\n    password_env: GH_IT_CHECK_PW\n"), 14),
     ("bad_yaml", ("workers: 1", "workers: [1"), None),  # the parser decides which line
+    ("bad_masking_style", ("    tls: { mode: disable }\n",
+                           "    tls: { mode: disable }\nmasking:\n"
+                           "  - { name: pii, columns: [customers.ssn], style: blur }\n"), 15),
+    ("unknown_detector", ("    tls: { mode: disable }\n",
+                          "    tls: { mode: disable }\nmasking:\n  - name: pii\n"
+                          "    detect: [credit_card, dna]\n    style: redact\n"), 16),
 ]
 
 
@@ -71,6 +77,18 @@ def test_check_reports_file_and_line(gh_binary, tmp_path, name, edit, line):
     assert p.returncode == 1, out
     line_re = str(line) if line else r"\d+"
     assert re.search(rf"{re.escape(str(cfg))}:{line_re}: \S", out), f"expected '{cfg}:{line}: problem' in:\n{out}"
+
+
+def test_masking_rules_are_checked_and_serve_refuses_them_until_applied(gh_binary, tmp_path):
+    cfg = tmp_path / "masking.yaml"
+    cfg.write_text(GOOD.replace("{port}", str(harness.free_port())) +
+                   "masking:\n  - { name: pii, columns: [customers.ssn], style: partial(last=4) }\n")
+    p = gh_cli(gh_binary, "check", "--config", str(cfg), env={"GH_IT_CHECK_PW": "x"})
+    assert p.returncode == 0 and "1 masking rules" in p.stdout, p.stdout + p.stderr
+    assert "not applied to results yet" in p.stderr
+    # Fail closed: serve does not start and quietly ignore rules an operator wrote.
+    s = gh_cli(gh_binary, "serve", "--config", str(cfg), env={"GH_IT_CHECK_PW": "x"})
+    assert s.returncode == 1 and "does not mask results yet" in s.stdout + s.stderr, s.stdout + s.stderr
 
 
 def test_check_accepts_example_config(gh_binary):
