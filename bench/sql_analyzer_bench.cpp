@@ -5,7 +5,8 @@
 //
 // BM_Baseline_PgQueryParse/<sql>   pg_query_parse + pg_query_free_parse_result
 // BM_Analyze_Uncached/<sql>        Analyzer::analyze with the cache off: bounds scan, parse, DOM,
-//                                  tree walk, facts (what every new text costs)
+//                                  tree walk, facts and output-column lineage (what every new
+//                                  text costs)
 // BM_Analyze_Cached/<sql>          the same text again: hash + compare + LRU touch
 // BM_Analyze_ShapeHit              pgbench -S texts, a new account id each time: the exact cache
 //                                  misses, the literal shape hits (literal_shape.h)

@@ -6,6 +6,8 @@
 //     (pg_query_scan), so no lexer disagreement can smuggle a deep tree past the bound;
 //   - the facts are well formed (statement ranges inside the text, unparseable means one
 //     statement with a message) and a second analysis is a cache hit returning the same object;
+//   - output lineage is well formed: only statements that hand rows back carry it, a `*` column
+//     names exactly one whole relation, every source names a relation;
 //   - every literal the shape scanner replaces is one constant token of PostgreSQL's own scanner
 //     (a string may be the second part of one: 'a' 'b' on two lines is one string), and a text of
 //     the same shape with other literal values gets, through the shape cache, the facts a fresh
@@ -46,6 +48,23 @@ void check(const gh::sql::AnalyzedSql& a, std::string_view sql) {
       if (gh::sql::to_string(f.kind) == "unknown") fail("kind out of range");
       for (const auto& r : f.relations_read) {
         if (r.name.empty()) fail("relation without a name");
+      }
+      if (!f.has_lineage && (!f.output_columns.empty() || !f.lineage_complete)) {
+        fail("output columns without lineage");
+      }
+      if (f.has_lineage && f.origin != gh::sql::NestedOrigin::kTopLevel &&
+          f.origin != gh::sql::NestedOrigin::kPrepared) {
+        fail("lineage on a statement whose rows do not reach the client");
+      }
+      for (const auto& c : f.output_columns) {
+        if (c.star && (c.sources.size() != 1 || !c.sources[0].column.empty() || c.direct)) {
+          fail("a star column that is not one whole relation");
+        }
+        if (!c.star && !c.star_except.empty()) fail("star exceptions on a plain column");
+        if (c.direct && (c.opaque || c.sources.empty())) fail("a direct column without a source");
+        for (const auto& src : c.sources) {
+          if (src.relation.name.empty()) fail("a lineage source without a relation");
+        }
       }
     });
   }
@@ -120,7 +139,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gh::sql::AnalyzerOptions fresh_options;
     fresh_options.shape_cache_entries = 0;
     gh::sql::Analyzer fresh(fresh_options);
-    if (via_cache != gh::sql::testing::facts_text(fresh.analyze(variant))) {
+    const gh::sql::AnalyzedSql& fresh_facts = fresh.analyze(variant);
+    if (gh::sql::testing::lineage_text(analyzer.analyze(variant)) !=
+        gh::sql::testing::lineage_text(fresh_facts)) {
+      std::fprintf(stderr, "variant: %s\n", variant.c_str());
+      fail("a text served by shape got another lineage than a fresh parse");
+    }
+    if (via_cache != gh::sql::testing::facts_text(fresh_facts)) {
       std::fprintf(stderr, "variant: %s\n", variant.c_str());
       fail("a text served by shape got other facts than a fresh parse");
     }

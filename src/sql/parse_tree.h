@@ -52,6 +52,13 @@ inline std::string_view string_member(object o, std::string_view key) {
   return s;
 }
 
+// "" when not a string.
+inline std::string_view string_value(element e) {
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
 // false when absent (libpg_query leaves out false booleans).
 inline bool bool_member(object o, std::string_view key) {
   bool b = false;
@@ -72,6 +79,16 @@ inline bool string_node(element e, std::string_view& out) {
   if (!as_node(e, type, body) || type != "String") return false;
   out = string_member(body, "sval");
   return true;
+}
+
+// The last String of a list of them (["pg_catalog", "upper"] -> "upper"); "" if none.
+inline std::string_view last_string(array parts) {
+  std::string_view last;
+  for (element p : parts) {
+    std::string_view s;
+    if (string_node(p, s)) last = s;
+  }
+  return last;
 }
 
 // The body of node `e` if it has type `type`.

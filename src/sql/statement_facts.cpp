@@ -128,6 +128,17 @@ size_t approximate_size(const StatementFacts& f) {
   n += string_bytes(f.name) + string_bytes(f.payload) + string_bytes(f.copy.target) +
        string_bytes(f.routine.language) + string_bytes(f.setting.name) +
        string_bytes(f.setting.value) + string_bytes(f.error.message) + string_bytes(f.other_node);
+  n += f.output_columns.capacity() * sizeof(OutputColumn);
+  for (const auto& c : f.output_columns) {
+    n += string_bytes(c.name) + names_bytes(c.functions);
+    n += c.sources.capacity() * sizeof(ColumnSource);
+    for (const auto& s : c.sources) {
+      n += string_bytes(s.relation.catalog) + string_bytes(s.relation.schema) +
+           string_bytes(s.relation.name) + string_bytes(s.column);
+    }
+    n += c.star_except.capacity() * sizeof(std::string);
+    for (const auto& e : c.star_except) n += string_bytes(e);
+  }
   n += (f.nested.capacity() - f.nested.size()) * sizeof(StatementFacts);
   for (const auto& child : f.nested) n += approximate_size(child);
   return n;

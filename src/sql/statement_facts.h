@@ -216,6 +216,41 @@ struct UnparseableFacts {
   int cursor_position = 0;  // 1-based character position the parser reports; 0 if none
 };
 
+// Where an output value comes from: a column of a relation, or a whole row of it.
+struct ColumnSource {
+  // As written, or as resolved in scope: a table alias resolves to its table, a CTE or
+  // subquery to the relations it reads. Schema-qualified only if written so.
+  QualifiedName relation;
+  std::string column;  // "" = the whole row (`c`, `c.*`, `row_to_json(c)`, `c::text`)
+
+  bool operator==(const ColumnSource&) const = default;
+};
+
+// One column of the rows a statement hands to the client, in order (see output_columns).
+struct OutputColumn {
+  std::string name;  // the name the client sees (alias or column); informational
+  // The value IS one source column's value: a column reference, possibly through aliases,
+  // subqueries, CTEs, JOIN USING or set operations whose every arm is direct. With several
+  // sources they are candidates (an unqualified name with several relations in scope): the
+  // catalog tells which one has the column. Masking may apply the rule's own style.
+  bool direct = false;
+  // An unexpanded `*` / `t.*`: all columns of the one relation in `sources` (column ""), in
+  // catalog order, except those in `star_except` (JOIN USING lists them once, earlier). The
+  // masking layer expands it with the catalog.
+  bool star = false;
+  // The lineage is unknown beyond `sources` (a function's composite result expanded with
+  // `(f(x)).*`, a construct the analyzer does not follow): mask whole.
+  bool opaque = false;
+  // Every column or whole row the value is computed from: expressions of any kind (operators,
+  // casts, function calls, aggregates, CASE, constructors, JSON functions, scalar / EXISTS / IN
+  // subqueries) take the union of all the columns and whole rows they read.
+  std::vector<ColumnSource> sources;
+  std::vector<std::string> star_except;
+  // Functions the value passes through, as written (a user-defined one can return data that
+  // lineage cannot see, e.g. a SQL function reading another table).
+  std::vector<QualifiedName> functions;
+};
+
 struct StatementFacts {
   StatementKind kind = StatementKind::kOther;
   NestedOrigin origin = NestedOrigin::kTopLevel;
@@ -265,6 +300,18 @@ struct StatementFacts {
   SettingFacts setting;
   UnparseableFacts error;  // kUnparseable
   std::string other_node;  // kOther: the parse node type, e.g. "CreateConversionStmt"
+
+  // Lineage of the result rows, for statements whose rows reach the client: SELECT / VALUES /
+  // set operations, DML ... RETURNING, COPY ... TO, DECLARE ... CURSOR FOR (rows come through
+  // FETCH), CALL (OUT parameters), and the statement of SQL-level PREPARE (for EXECUTE). Not
+  // for EXPLAIN, SELECT INTO, nested statements in CTEs (their RETURNING feeds the outer
+  // query's lineage instead).
+  bool has_lineage = false;
+  // False when anything was not understood or a bound was hit (NATURAL join under `*`, a `*`
+  // of unknown width, set operations over `*`, ...): treat every output column as possibly
+  // derived from every relation read (fail closed).
+  bool lineage_complete = true;
+  std::vector<OutputColumn> output_columns;
 
   // Statements embedded in this one: DML in CTEs, the explained statement, the prepared
   // statement, COPY's DML query, rule actions, BEGIN ATOMIC bodies, CREATE SCHEMA elements.

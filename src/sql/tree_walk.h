@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/lineage.h"
 #include "sql/parse_tree.h"
 #include "sql/statement_facts.h"
 
@@ -28,7 +29,7 @@ struct StatementRule {
 
 class TreeWalk {
  public:
-  explicit TreeWalk(int max_depth) : max_depth_(max_depth) {}
+  explicit TreeWalk(int max_depth) : lineage_(max_depth), max_depth_(max_depth) {}
 
   // Fills `facts` from a top-level statement node ({"SelectStmt": {...}}). False when the tree
   // was deeper than max_depth or not shaped like a statement; `facts` is then incomplete.
@@ -137,6 +138,15 @@ class TreeWalk {
   void select_top_facts(tree::object body, SelectRole role);
   void into_clause(tree::object into, bool top);
   void dml_target(tree::object body);
+  // Whether the current statement's rows reach the client, so that its output lineage is
+  // wanted: a top-level statement, or the one PREPARE names (EXECUTE runs it).
+  bool lineage_wanted() const {
+    return !failed_ &&
+           (facts_->origin == NestedOrigin::kTopLevel || facts_->origin == NestedOrigin::kPrepared);
+  }
+  void dml_lineage(std::string_view type, tree::object body);
+
+  LineageWalk lineage_;
 
   StatementFacts* facts_ = nullptr;
   std::string_view sql_;

@@ -78,7 +78,18 @@ void filter_facts(object stmt, std::string_view key, FilterFacts& filter, Statem
 
 }  // namespace
 
-void TreeWalk::on_select(object body, const StatementRule&) { select(body, SelectRole::kTop); }
+void TreeWalk::on_select(object body, const StatementRule&) {
+  select(body, SelectRole::kTop);
+  // SELECT INTO hands no rows back (its laundering is judged as the table it creates).
+  if (lineage_wanted() && !facts().select_into) lineage_.select_statement(body, facts());
+}
+
+void TreeWalk::dml_lineage(std::string_view type, object body) {
+  element returning;
+  if (lineage_wanted() && tree::member(body, "returningList", returning)) {
+    lineage_.dml_statement(type, body, facts());
+  }
+}
 
 void TreeWalk::select(object body, SelectRole role) {
   DepthGuard guard(*this);
@@ -173,6 +184,7 @@ void TreeWalk::on_insert(object body, const StatementRule&) {
     if (!is_target_or_with(field.key) && tree::is_container(field.value)) walk(field.value);
     if (failed_) return;
   }
+  dml_lineage("InsertStmt", body);
 }
 
 void TreeWalk::on_update(object body, const StatementRule&) {
@@ -184,6 +196,7 @@ void TreeWalk::on_update(object body, const StatementRule&) {
     if (!is_target_or_with(field.key) && tree::is_container(field.value)) walk(field.value);
     if (failed_) return;
   }
+  dml_lineage(facts().kind == StatementKind::kDelete ? "DeleteStmt" : "UpdateStmt", body);
 }
 
 void TreeWalk::on_delete(object body, const StatementRule& rule) { on_update(body, rule); }
@@ -198,6 +211,7 @@ void TreeWalk::on_merge(object body, const StatementRule&) {
     if (!is_target_or_with(field.key) && tree::is_container(field.value)) walk(field.value);
     if (failed_) return;
   }
+  dml_lineage("MergeStmt", body);  // MERGE ... RETURNING is PostgreSQL 17's
 }
 
 }  // namespace gh::sql

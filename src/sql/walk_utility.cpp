@@ -133,6 +133,13 @@ void TreeWalk::on_copy(object body, const StatementRule&) {
     }
   }
   walk_member(body, "whereClause");
+  if (!from && lineage_wanted()) {
+    if (f.copy.has_query) {
+      lineage_.query(query, facts());
+    } else {
+      lineage_.copy_relation(body, facts());
+    }
+  }
 }
 
 void TreeWalk::on_explain(object body, const StatementRule&) {
@@ -191,7 +198,9 @@ void TreeWalk::on_do(object body, const StatementRule&) {
 
 void TreeWalk::on_call(object body, const StatementRule&) {
   object call;
-  if (tree::object_member(body, "funccall", call)) func_call(call);
+  if (!tree::object_member(body, "funccall", call)) return;
+  func_call(call);
+  if (lineage_wanted()) lineage_.call(call, facts());
 }
 
 void TreeWalk::on_variable_set(object body, const StatementRule&) {
@@ -275,6 +284,7 @@ void TreeWalk::on_cursor(object body, const StatementRule&) {
   element query;
   if (tree::member(body, "query", query)) {
     walk(query);  // DECLARE c CURSOR FOR SELECT ...: its reads happen through FETCH
+    if (lineage_wanted()) lineage_.query(query, facts());  // the rows FETCH will return
   } else if (f.name.empty()) {
     f.all = true;  // CLOSE ALL
   }

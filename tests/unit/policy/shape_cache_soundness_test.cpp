@@ -118,6 +118,9 @@ TEST(ShapeCacheSoundness, SameShapeGivesTheFactsAndDecisionOfAFreshParse) {
       ASSERT_EQ(sql::testing::facts_text(via_cache), sql::testing::facts_text(parsed))
           << c.label << " (line " << c.line << ")\n  original: " << c.sql
           << "\n  variant:  " << variant;
+      ASSERT_EQ(sql::testing::lineage_text(via_cache), sql::testing::lineage_text(parsed))
+          << c.label << " (line " << c.line << ")\n  original: " << c.sql
+          << "\n  variant:  " << variant;
       ASSERT_EQ(decision_text(*policy, subject, via_cache), decision_text(*policy, subject, parsed))
           << c.label << "\n  variant: " << variant;
     }

@@ -76,6 +76,54 @@ inline std::string facts_text(const StatementFacts& f) {
   return out;
 }
 
+// Output-column lineage, one entry per column: `name=kind[sources]`, kind one of direct,
+// derived, star, opaque; a source is relation.column or relation.* (whole row); then the star's
+// exceptions and the functions the value goes through. "(incomplete)" when lineage_complete is
+// false. Nested statements' lineage follows in braces; "" when no statement has lineage.
+//   x=direct[customers.ssn]; upper=derived[customers.name] fn[upper]
+inline std::string lineage_text(const StatementFacts& f) {
+  std::string out;
+  if (f.has_lineage) {
+    for (const auto& c : f.output_columns) {
+      if (!out.empty()) out += "; ";
+      out += c.name + "=";
+      out += c.opaque ? "opaque" : c.star ? "star" : c.direct ? "direct" : "derived";
+      out += "[";
+      for (size_t i = 0; i < c.sources.size(); ++i) {
+        if (i) out += ",";
+        out += c.sources[i].relation.text() + "." +
+               (c.sources[i].column.empty() ? std::string("*") : c.sources[i].column);
+      }
+      out += "]";
+      if (!c.star_except.empty()) {
+        std::string e;
+        for (const auto& s : c.star_except) e += (e.empty() ? "" : ",") + s;
+        out += " except[" + e + "]";
+      }
+      if (!c.functions.empty()) {
+        std::string names = names_text(c.functions);
+        out += " fn" + names;
+      }
+    }
+    if (f.output_columns.empty()) out += "(no columns)";
+    if (!f.lineage_complete) out += " (incomplete)";
+  }
+  for (const auto& n : f.nested) {
+    std::string inner = lineage_text(n);
+    if (!inner.empty()) out += (out.empty() ? "{" : " {") + inner + "}";
+  }
+  return out;
+}
+
+inline std::string lineage_text(const AnalyzedSql& a) {
+  std::string out;
+  for (size_t i = 0; i < a.statements.size(); ++i) {
+    if (i) out += " | ";
+    out += lineage_text(a.statements[i]);
+  }
+  return out;
+}
+
 inline std::string facts_text(const AnalyzedSql& a) {
   std::string out;
   for (const auto& s : a.statements) out += (out.empty() ? "" : " | ") + facts_text(s);
