@@ -1,6 +1,6 @@
 #include "pg/session/guardrails.h"
 
-#include <cstdio>
+#include <charconv>
 
 #include "common/clock.h"
 #include "sql/literal_shape.h"
@@ -41,8 +41,8 @@ std::string_view statement_text(std::string_view sql, const sql::StatementFacts&
 
 void append_number(std::string& out, double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  out += buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec == std::errc()) out.append(buf, end);
 }
 
 }  // namespace
@@ -79,7 +79,7 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
 const policy::CostEstimate* Guardrails::cached_estimate(std::string_view text, int64_t now_ns) {
   const std::string_view key =
       sql::literal_shape(text, shape_scratch_) > 0 ? std::string_view(shape_scratch_) : text;
-  auto it = estimate_cache_.find(std::string(key));
+  auto it = estimate_cache_.find(key);
   if (it == estimate_cache_.end() || it->second.expires_ns < now_ns) return nullptr;
   return &it->second.estimate;
 }

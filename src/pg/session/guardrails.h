@@ -77,7 +77,12 @@ class Guardrails final : public StatementHooks {
     policy::CostEstimate estimate;
     int64_t expires_ns = 0;
   };
-  std::unordered_map<std::string, CachedEstimate> estimate_cache_;  // by literal shape
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // By literal shape; looked up by string_view (no allocation per statement).
+  std::unordered_map<std::string, CachedEstimate, KeyHash, std::equal_to<>> estimate_cache_;
   std::string shape_scratch_;
   // Between asking for estimates and being asked again: by statement index, the estimates
   // known so far, and which statements were sent to EXPLAIN (in order).
