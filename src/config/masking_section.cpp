@@ -42,7 +42,8 @@ void Loader::parse_masking(const Entry& e, Config& cfg) {
       } else if (f.key == "hash_key_env") {
         if (auto s = read_string(f)) {
           if (!is_env_name(*s)) {
-            problem(f.line, "masking.hash_key_env: '" + *s + "' is not an environment variable name");
+            problem(f.line,
+                    "masking.hash_key_env: '" + *s + "' is not an environment variable name");
           } else {
             cfg.masking.hash_key.password_env = std::move(*s);
             env_line = f.line;
@@ -136,13 +137,15 @@ void Loader::parse_mask_rule(const YAML::Node& node, const std::string& path, in
   if (!node["name"].IsDefined()) problem(line, path + ": name is required");
   const bool has_columns = node["columns"].IsDefined(), has_detect = node["detect"].IsDefined();
   if (has_columns == has_detect) {
-    problem(line, path + ": set either columns (which columns to mask) or detect (which kinds "
-                         "of values to find), not " +
+    problem(line, path +
+                      ": set either columns (which columns to mask) or detect (which kinds "
+                      "of values to find), not " +
                       std::string(has_columns ? "both" : "neither"));
   }
   if (!node["style"].IsDefined()) {
-    problem(line, path + ": style is required (redact, partial(first=N), partial(last=N), "
-                         "hash or null)");
+    problem(line, path +
+                      ": style is required (redact, partial(first=N), partial(last=N), "
+                      "hash or null)");
   }
   cfg.masking.rules.push_back(std::move(rule));
 }

@@ -5,8 +5,7 @@
 
 namespace gh::masking {
 
-bool MaskRule::applies(const std::vector<std::string>& groups,
-                       std::string_view connection) const {
+bool MaskRule::applies(const std::vector<std::string>& groups, std::string_view connection) const {
   if (!connections.empty() &&
       std::find(connections.begin(), connections.end(), connection) == connections.end())
     return false;
@@ -31,9 +30,8 @@ std::optional<ColumnPattern> compile_pattern(const std::string& text, std::strin
   size_t start = 0;
   while (true) {
     size_t dot = text.find('.', start);
-    parts.push_back(std::string_view(text).substr(start, dot == std::string::npos
-                                                              ? std::string::npos
-                                                              : dot - start));
+    parts.push_back(std::string_view(text).substr(
+        start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
@@ -43,8 +41,8 @@ std::optional<ColumnPattern> compile_pattern(const std::string& text, std::strin
   }
   std::optional<Glob> globs[3];
   const std::string_view any = "*";
-  const std::string_view texts[3] = {parts.size() == 3 ? parts[0] : any,
-                                     parts[parts.size() - 2], parts.back()};
+  const std::string_view texts[3] = {parts.size() == 3 ? parts[0] : any, parts[parts.size() - 2],
+                                     parts.back()};
   for (int i = 0; i < 3; ++i) {
     globs[i] = Glob::compile(texts[i], why);
     if (!globs[i]) return std::nullopt;

@@ -36,7 +36,7 @@ struct ColumnPattern {
 
 struct MaskRule {
   std::string name;
-  std::vector<ColumnPattern> columns;        // a column rule; empty for a detector rule
+  std::vector<ColumnPattern> columns;         // a column rule; empty for a detector rule
   std::shared_ptr<const DetectorSet> detect;  // a detector rule
   Style style;
   std::vector<std::string> except_groups;

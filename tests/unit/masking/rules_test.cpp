@@ -78,9 +78,10 @@ TEST(MaskingRules, AListIsTheRulesThemselves) {
 }
 
 TEST(MaskingRules, EveryMistakeNamesItsLine) {
-  EXPECT_EQ(problems("masking:\n  - { name: r, columns: [t.c], style: blur }\n"),
-            "/etc/gh.yaml:9: masking.rules[0].style: invalid masking style \"blur\": unknown style; "
-            "expected redact, partial(first=N), partial(last=N), hash or null");
+  EXPECT_EQ(
+      problems("masking:\n  - { name: r, columns: [t.c], style: blur }\n"),
+      "/etc/gh.yaml:9: masking.rules[0].style: invalid masking style \"blur\": unknown style; "
+      "expected redact, partial(first=N), partial(last=N), hash or null");
   EXPECT_EQ(problems("masking:\n  - name: r\n    detect: [credit_card, dna]\n    style: redact\n"),
             problems("masking:\n  - name: r\n    detect: [credit_card, dna]\n    style: redact\n"));
   EXPECT_NE(problems("masking:\n  - name: r\n    detect: [credit_card, dna]\n    style: redact\n")
@@ -104,8 +105,9 @@ TEST(MaskingRules, EveryMistakeNamesItsLine) {
   EXPECT_EQ(problems("masking:\n  - { name: r, columns: [t.c], style: redact }\n"
                      "  - { name: r, columns: [t.d], style: redact }\n"),
             "/etc/gh.yaml:10: masking: rule name 'r' is used twice");
-  EXPECT_EQ(problems("masking:\n  - { name: r, columns: [t.c], style: redact, connections: [x] }\n"),
-            "/etc/gh.yaml:9: masking.rules[0].connections: no connection named 'x'");
+  EXPECT_EQ(
+      problems("masking:\n  - { name: r, columns: [t.c], style: redact, connections: [x] }\n"),
+      "/etc/gh.yaml:9: masking.rules[0].connections: no connection named 'x'");
   EXPECT_EQ(problems("masking:\n  rules: []\n  hash_key_env: NOT_SET_ANYWHERE_42\n"),
             "/etc/gh.yaml:10: masking.hash_key.password_env: environment variable "
             "'NOT_SET_ANYWHERE_42' is not set");
