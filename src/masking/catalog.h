@@ -33,7 +33,8 @@ struct CatalogColumn {
 };
 
 // Columns of every user relation: tables, partitioned tables, views, materialized views,
-// foreign tables; not system schemas. One row per column:
+// foreign tables, temporary tables included (a `*.*.ssn` rule covers them too); not system
+// schemas. Checked against PostgreSQL 15. One row per column:
 // oid, schema, relation, relkind, attnum, column, type oid.
 inline constexpr std::string_view kCatalogQuery =
     "SELECT c.oid, n.nspname, c.relname, c.relkind, a.attnum, a.attname, a.atttypid "
@@ -42,7 +43,7 @@ inline constexpr std::string_view kCatalogQuery =
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') "
     "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' "
+    "AND n.nspname NOT LIKE 'pg\\_toast%' "
     "ORDER BY c.oid, a.attnum";
 
 class MaskCatalog {
