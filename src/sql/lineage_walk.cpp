@@ -14,11 +14,6 @@ using tree::object;
 
 namespace {
 
-bool is_set_operation(object select) {
-  std::string_view op = tree::string_member(select, "op");
-  return !op.empty() && op != "SETOP_NONE";
-}
-
 // VALUES columns are column1, column2, ...; past the table, a name no reference can match.
 std::string_view values_column_name(size_t i) {
   static const auto* names = [] {
@@ -274,7 +269,8 @@ void LineageWalk::cte_query(object cte, size_t index, bool recursive) {
   };
   object select_body, seed_body;
   if (!recursive || !tree::node_of_type(query, "SelectStmt", select_body) ||
-      !is_set_operation(select_body) || !tree::object_member(select_body, "larg", seed_body)) {
+      !tree::is_set_operation(select_body) ||
+      !tree::object_member(select_body, "larg", seed_body)) {
     // Not self-referencing: while computed, the name means nothing yet (ctes_[index] pending)
     // or, if not recursive, a real table of that name (the CTE becomes visible after).
     if (!recursive) ctes_[index].name = {};

@@ -124,6 +124,12 @@ inline bool const_int(object a_const, std::string_view sql, int64_t& out) {
   return true;
 }
 
+// A SelectStmt body that is a UNION / INTERSECT / EXCEPT of its larg and rarg.
+inline bool is_set_operation(object select) {
+  std::string_view op = string_member(select, "op");
+  return !op.empty() && op != "SETOP_NONE";
+}
+
 inline bool is_container(element e) {
   auto t = e.type();
   return t == simdjson::dom::element_type::OBJECT || t == simdjson::dom::element_type::ARRAY;

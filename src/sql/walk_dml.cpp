@@ -15,11 +15,6 @@ using tree::object;
 
 namespace {
 
-bool is_set_operation(object select) {
-  std::string_view op = tree::string_member(select, "op");
-  return !op.empty() && op != "SETOP_NONE";
-}
-
 // `*` or `t.*` in a select list.
 bool has_star(object select) {
   array targets;
@@ -96,7 +91,7 @@ void TreeWalk::select(object body, SelectRole role) {
   if (guard.stop()) return;
   CteScope scope(*this);
   with_clause(body);
-  const bool set_op = is_set_operation(body);
+  const bool set_op = tree::is_set_operation(body);
   if (role == SelectRole::kTop && set_op) arms_ = arms_with_where_ = arms_trivially_true_ = 0;
   if (role != SelectRole::kSubquery) select_top_facts(body, role);
   const SelectRole arm_role = role == SelectRole::kSubquery ? role : SelectRole::kTopArm;
@@ -126,7 +121,7 @@ void TreeWalk::select(object body, SelectRole role) {
 void TreeWalk::select_top_facts(object body, SelectRole role) {
   StatementFacts& f = facts();
   if (role == SelectRole::kTop) limit_facts(body, f, sql());
-  if (is_set_operation(body)) return;  // its arms report their own
+  if (tree::is_set_operation(body)) return;  // its arms report their own
   f.select_star = f.select_star || has_star(body);
   FilterFacts filter;
   filter_facts(body, "whereClause", filter, f, sql());
