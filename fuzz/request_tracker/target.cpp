@@ -15,6 +15,7 @@
 
 // The tracker is compiled in directly: the rest of pg/session needs Asio coroutines,
 // which the fuzz toolchain (clang 14 with libstdc++) does not build.
+#include "../../src/pg/session/request_estimate.cpp"  // NOLINT(bugprone-suspicious-include)
 #include "../../src/pg/session/request_tracker.cpp"  // NOLINT(bugprone-suspicious-include)
 
 namespace {
