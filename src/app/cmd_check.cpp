@@ -63,9 +63,6 @@ int run_check(const std::vector<std::string>& args) {
               "rules, %zu masking rules (%s)\n",
               cfg->connections.size(), cfg->access.size(), cfg->identity.issuers.size(),
               (*policy)->rules().size(), (*masking)->rules().size(), config_path.c_str());
-  if (!(*masking)->empty())
-    std::fprintf(stderr, "warning: masking rules are not applied to results yet; `gatehouse "
-                         "serve` refuses to start with them\n");
   if ((*policy)->rules().empty())
     std::fprintf(stderr, "warning: no guardrail rules: statements are not checked (add "
                          "guardrails: { include: [agent-safe] })\n");

@@ -17,6 +17,7 @@
 #include "app/options.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "masking/rules.h"
 #include "net/io_threads.h"
 #include "net/listener.h"
 #include "net/no_throw.h"
@@ -87,12 +88,15 @@ int run_serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", roles.status().message());
     return 1;
   }
-  if (!config->masking.rules.empty()) {
-    // Fail closed: rules an operator wrote must not be silently ignored.
-    spdlog::critical("masking: {} rules are configured, but this build does not mask results "
-                     "yet; remove the masking: section to serve without masking",
-                     config->masking.rules.size());
-    return 1;
+  {
+    auto rules = masking::compile_rules(config->masking, config->path);
+    if (!rules.ok()) {
+      spdlog::critical("masking: {}", rules.status().message());
+      return 1;
+    }
+    if (!rules.value()->empty())
+      spdlog::info("masking: {} rules", rules.value()->rules().size());
+    gateway.masking().set_rules(std::move(rules.value()));
   }
   if (Status st = install_policy(*config, gateway, audit_streams->writers[0].get(), executors[0]);
       !st.ok()) {

@@ -187,11 +187,24 @@ struct DdlFacts {
   bool cascade = false;     // DROP ... CASCADE, REVOKE ... CASCADE, TRUNCATE ... CASCADE
 };
 
+enum class CopyFormatKind : uint8_t { kText, kCsv, kBinary };
+
 struct CopyFacts {
   CopyDirection direction = CopyDirection::kNone;
   CopyEndpoint endpoint = CopyEndpoint::kNone;
   std::string target;      // file path (kFile) or shell command (kProgram)
   bool has_query = false;  // COPY (query) TO ...
+  // The data format options, as the server reads them (defaults: text, tab, \N).
+  CopyFormatKind format = CopyFormatKind::kText;
+  std::string delimiter;    // DELIMITER; empty = the format's default
+  std::string null_string;  // NULL; only when has_null_string
+  bool has_null_string = false;
+  std::string quote;   // CSV QUOTE; empty = '"'
+  std::string escape;  // CSV ESCAPE; empty = the quote
+  bool header = false;
+  // An option this walk does not know (FORCE_QUOTE, ENCODING, ...): the data's shape may
+  // differ from what the options above say.
+  bool unknown_options = false;
 };
 
 // DO blocks and CREATE FUNCTION / PROCEDURE.

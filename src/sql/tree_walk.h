@@ -83,6 +83,7 @@ class TreeWalk {
   void on_merge(tree::object body, const StatementRule& rule);
 
   void on_copy(tree::object body, const StatementRule& rule);
+  static void copy_options(tree::object body, CopyFacts& c);
   void on_explain(tree::object body, const StatementRule& rule);
   void on_prepare(tree::object body, const StatementRule& rule);
   void on_execute(tree::object body, const StatementRule& rule);

@@ -133,11 +133,62 @@ void TreeWalk::on_copy(object body, const StatementRule&) {
     }
   }
   walk_member(body, "whereClause");
+  copy_options(body, f.copy);
   if (!from && lineage_wanted()) {
     if (f.copy.has_query) {
       lineage_.query(query, facts());
     } else {
       lineage_.copy_relation(body, facts());
+    }
+  }
+}
+
+// COPY's WITH (...) options (and the old-style BINARY / CSV / DELIMITER / NULL / HEADER
+// keywords, which the parser turns into the same DefElems).
+void TreeWalk::copy_options(object body, CopyFacts& c) {
+  array options;
+  if (!tree::array_member(body, "options", options)) return;
+  for (element opt : options) {
+    object def;
+    if (!tree::node_of_type(opt, "DefElem", def)) continue;
+    std::string_view name = tree::string_member(def, "defname");
+    std::string_view value;
+    element arg;
+    std::string_view type;
+    object arg_body;
+    if (tree::member(def, "arg", arg) && tree::as_node(arg, type, arg_body) && type == "String")
+      value = tree::string_member(arg_body, "sval");
+    if (name == "format") {
+      std::string v;
+      lowercase_into(v, value);
+      if (v == "csv") {
+        c.format = CopyFormatKind::kCsv;
+      } else if (v == "binary") {
+        c.format = CopyFormatKind::kBinary;
+      } else if (v != "text") {
+        c.unknown_options = true;
+      }
+    } else if (name == "delimiter") {
+      c.delimiter.assign(value);
+    } else if (name == "null") {
+      c.null_string.assign(value);
+      c.has_null_string = true;
+    } else if (name == "quote") {
+      c.quote.assign(value);
+    } else if (name == "escape") {
+      c.escape.assign(value);
+    } else if (name == "header") {
+      c.header = def_elem_true(def);
+      if (type == "String") {
+        std::string v;
+        lowercase_into(v, value);
+        if (v == "match") c.header = true;
+      }
+    } else if (name != "freeze" && name != "force_quote" && name != "force_not_null" &&
+               name != "force_null") {
+      // FREEZE and the FORCE_* options change no field boundaries; anything else (ENCODING
+      // included) is unknown to this walk.
+      c.unknown_options = true;
     }
   }
 }

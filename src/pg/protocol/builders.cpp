@@ -107,6 +107,10 @@ void build_sasl_response(std::string& out, std::string_view data) {
 
 void build_query(std::string& out, std::string_view sql) { MessageWriter(out, 'Q').cstr(sql); }
 
+void build_describe(std::string& out, char kind, std::string_view name) {
+  MessageWriter(out, 'D').u8(static_cast<uint8_t>(kind)).cstr(name);
+}
+
 void build_terminate(std::string& out) { MessageWriter(out, 'X'); }
 
 }  // namespace gh::pg

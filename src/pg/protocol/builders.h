@@ -55,6 +55,7 @@ void build_sasl_initial_response(std::string& out, std::string_view mechanism,
                                  std::string_view data);
 void build_sasl_response(std::string& out, std::string_view data);
 void build_query(std::string& out, std::string_view sql);
+void build_describe(std::string& out, char kind, std::string_view name);  // 'S' or 'P'
 void build_terminate(std::string& out);
 
 }  // namespace gh::pg

@@ -324,6 +324,18 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     hooks_.add(
         std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name));
   }
+  // Masking next: it may refuse (binary COPY), and the recorder sees the masked rows.
+  if (sql::Analyzer* analyzer = gw_.analyzer(); analyzer != nullptr && !gw_.masking().empty()) {
+    MaskingState::ForSession rules =
+        gw_.masking().for_session(principal_.groups, connection_->name);
+    if (rules.masking.active()) {
+      auto hook = std::make_unique<MaskingHook>(gw_.masking(), std::move(rules), *analyzer, id_,
+                                                connection_->name, database_);
+      masking_ = hook.get();
+      tracker_.set_filter(masking_);
+      hooks_.add(std::move(hook));
+    }
+  }
   if (audit_ != nullptr) {
     SessionIdentity ident;
     ident.session_id = id_;

@@ -16,6 +16,7 @@
 #include "pg/protocol/startup.h"
 #include "pg/session/backend_link.h"
 #include "pg/session/gateway.h"
+#include "pg/session/masking_hook.h"
 #include "pg/session/request_tracker.h"
 #include "pg/session/session_phase.h"
 #include "pg/session/session_recorder.h"
@@ -78,6 +79,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> forward_to_backend(std::string_view data);
   // Sends the tracker's EXPLAIN and waits for its answer (TrackResult::kEstimate).
   asio::awaitable<bool> run_estimate();
+  // Reads the server's catalog for the masking hook (the tracker's internal query).
+  asio::awaitable<bool> read_catalog();
+  // Waits until the tracker has the answer to the gateway's own query (EXPLAIN or catalog).
+  asio::awaitable<void> await_side_query();
 
   Gateway& gw_;
   net::Conn client_;
@@ -110,6 +115,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   RequestTracker tracker_;
   HookChain hooks_;
   SessionRecorder* recorder_ = nullptr;  // owned by hooks_
+  MaskingHook* masking_ = nullptr;       // owned by hooks_; null without masking rules
   audit::StreamWriter* audit_ = nullptr;
   bool strict_ = false;      // audit durability: strict
   uint64_t synced_seq_ = 0;  // strict: highest seq already made durable for us

@@ -20,6 +20,7 @@
 #include "pg/session/cancel_registry.h"
 #include "pg/session/group_commit.h"
 #include "pg/session/guardrails.h"
+#include "pg/session/masking_state.h"
 #include "sql/analyzer.h"
 #include "store/state_store.h"
 
@@ -82,6 +83,8 @@ class Gateway {
 
   // The guardrails policy in force (empty: every statement is allowed).
   PolicyHolder& policy() { return policy_; }
+  // The masking rules and the catalogs resolved for them.
+  MaskingState& masking() { return masking_; }
   // The calling io thread's SQL analyzer (nullptr outside io threads).
   sql::Analyzer* analyzer() const;
 
@@ -107,6 +110,7 @@ class Gateway {
   std::vector<asio::any_io_executor> io_executors_;
   std::vector<std::unordered_set<ClientSession*>> live_sessions_;  // by io thread
   PolicyHolder policy_;
+  MaskingState masking_;
   std::vector<std::unique_ptr<sql::Analyzer>> analyzers_;  // by io thread
 };
 

@@ -29,6 +29,9 @@ enum class RequestKind : uint8_t {
   // ReadyForQuery. Extended form (Parse/Bind/Execute/Close of the gateway's own statement, no
   // Sync): ends at CloseComplete or at an ErrorResponse.
   kEstimate,
+  // A Query of the gateway's own (the masking hook reading the catalog), sent only while
+  // nothing else is outstanding: results, then ReadyForQuery; none of it reaches the client.
+  kInternal,
 };
 
 // The columns of a result, from a RowDescription the server sent for a statement or
@@ -59,6 +62,13 @@ struct PendingRequest {
   char describe_kind = 0;
   std::string describe_name;
   RowShapePtr shape;
+  // kExecute, with a result filter: the Bind's result-format codes (raw int16s), and whether
+  // the shape is still to come from a Describe of the portal ahead of it in the queue
+  // (`describe_name` is then the portal). kDescribe: sent by the gateway itself, so its answer
+  // does not reach the client.
+  std::string result_formats;
+  bool shape_pending = false;
+  bool hidden = false;
 
   RequestCore core() const { return {kind, statement_id, started_ns, synthetic}; }
 
@@ -91,8 +101,18 @@ class RequestQueue {
     ring_[(head_ + size_) & (ring_.size() - 1)] = std::move(r);
     ++size_;
   }
+  // The i-th request from the front.
+  PendingRequest& at(size_t i) { return ring_[(head_ + i) & (ring_.size() - 1)]; }
+  // Puts `r` just before the last request.
+  void push_before_back(PendingRequest r) {
+    push(std::move(r));
+    std::swap(at(size_ - 1), at(size_ - 2));
+  }
+
   void pop() {
     ring_[head_].shape.reset();  // release what the slot holds
+    ring_[head_].shape_pending = ring_[head_].hidden = false;
+    ring_[head_].result_formats.clear();
     head_ = (head_ + 1) & (ring_.size() - 1);
     --size_;
   }

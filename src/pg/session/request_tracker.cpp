@@ -253,6 +253,8 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       }
       portal->statement = std::move(stmt);
       portal->shape.reset();  // a new portal: its statement's shape applies until described
+      portal->describe_queued = false;
+      if (filter_ != nullptr) portal->result_formats.assign(b.result_formats);
       if (portal->statement_name != b.statement) portal->statement_name.assign(b.statement);
       if (hooks_ != nullptr && hooks_->wants_parameters) {
         portal->params.assign(f.body);
@@ -298,6 +300,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
                                   ? portal->shape
                                   : (portal->statement ? portal->statement->shape : RowShapePtr());
       }
+      if (filtering() && need_shape(portal, f, e.portal)) return TrackResult::kReplace;
       return TrackResult::kForward;
     }
     case msg::kDescribe: {
@@ -308,6 +311,9 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       req.describe_kind = t.kind;
       req.describe_name.assign(t.name);
       queue_.push(std::move(req));
+      if (t.kind == 'P') {
+        if (Portal* portal = find_portal(t.name)) portal->describe_queued = true;
+      }
       return TrackResult::kForward;
     }
     case msg::kClose: {
@@ -367,6 +373,8 @@ void RequestTracker::finish_result(const RequestCore& req, ResultSummary& r, int
   r.rows = rows_;
   r.bytes = bytes_;
   rows_ = bytes_ = 0;
+  copy_out_ = false;
+  if (filtering() && req.statement_id != 0) r.masked = filter_->finish_result(req.statement_id);
   if (hooks_ != nullptr && req.statement_id != 0) hooks_->on_result(req.statement_id, r);
 }
 
@@ -407,7 +415,16 @@ void RequestTracker::report_execute_columns() {
   if (front_columns_reported_ || queue_.empty()) return;
   front_columns_reported_ = true;
   const PendingRequest& req = queue_.front();
-  if (req.kind != RequestKind::kExecute || !req.shape || req.shape->no_data) return;
+  if (req.kind != RequestKind::kExecute) return;
+  if (filtering()) {
+    if (!req.shape) {
+      columns_scratch_.clear();
+      filter_->begin_rows(req.statement_id, columns_scratch_, nullptr, /*unknown=*/true);
+    } else if (!req.shape->no_data) {
+      filter_->begin_rows(req.statement_id, req.shape->columns, &req.result_formats, false);
+    }
+  }
+  if (!req.shape || req.shape->no_data) return;
   if (hooks_ != nullptr && hooks_->wants_columns)
     hooks_->on_columns(req.statement_id, req.shape->columns);
 }
@@ -415,21 +432,16 @@ void RequestTracker::report_execute_columns() {
 TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
   if (!queue_.empty() && queue_.front().kind == RequestKind::kEstimate)
     return on_estimate_message(f);
+  if (!queue_.empty() && queue_.front().kind == RequestKind::kInternal)
+    return on_internal_message(f);
   if (!front_columns_reported_ && !queue_.empty() && queue_.front().kind == RequestKind::kExecute &&
       (f.type == msg::kDataRow || f.type == msg::kCommandComplete ||
        f.type == msg::kCopyOutResponse || f.type == msg::kPortalSuspended))
     report_execute_columns();
   switch (f.type) {
     case msg::kDataRow:
-      ++rows_;
-      bytes_ += f.raw.size();
-      if (hooks_ != nullptr && hooks_->wants_rows && !queue_.empty())
-        hooks_->on_row(queue_.front().statement_id, f.body);
-      return TrackResult::kForward;
     case msg::kCopyData:
-      ++rows_;
-      bytes_ += f.raw.size();
-      return TrackResult::kForward;
+      return on_row_message(f);
     case msg::kCommandComplete:
     case msg::kEmptyQuery:
     case msg::kPortalSuspended: {
@@ -518,11 +530,13 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
     case msg::kNoData: {
       if (queue_.empty()) return fail("unexpected row description");
       PendingRequest& req = queue_.front();
-      if (f.type == msg::kRowDescription && hooks_ != nullptr && hooks_->wants_columns &&
-          req.statement_id != 0) {
+      if (f.type == msg::kRowDescription && req.statement_id != 0 &&
+          ((hooks_ != nullptr && hooks_->wants_columns) || filtering())) {
         if (!parse_row_description(f.body, columns_scratch_))
           return fail("malformed RowDescription");
-        hooks_->on_columns(req.statement_id, columns_scratch_);
+        if (filtering()) filter_->begin_rows(req.statement_id, columns_scratch_, nullptr, false);
+        if (hooks_ != nullptr && hooks_->wants_columns)
+          hooks_->on_columns(req.statement_id, columns_scratch_);
       }
       if (req.kind == RequestKind::kDescribe) {
         auto shape = std::make_shared<RowShape>();
@@ -533,8 +547,11 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
           if (!parse_row_description(shape->body, shape->columns))
             return fail("malformed RowDescription");
         }
+        const bool hidden = req.hidden;
+        if (req.describe_kind == 'P' && filtering()) deliver_portal_shape(req.describe_name, shape);
         store_shape(req, std::move(shape));
         pop_front();
+        if (hidden) return TrackResult::kDrop;
       } else if (f.type == msg::kNoData || req.kind != RequestKind::kQuery) {
         return fail("row description does not match the pending request");
       }
@@ -545,9 +562,20 @@ TrackResult RequestTracker::on_backend_message(const Frame& f, int64_t now_ns) {
       copy_in_ = true;
       return TrackResult::kForward;
     case msg::kCopyOutResponse:
-    case msg::kCopyBothResponse:
+    case msg::kCopyBothResponse: {
+      if (filtering() && !queue_.empty() && queue_.front().statement_id != 0) {
+        // int8 overall format, int16 column count, then the columns' format codes.
+        if (f.body.size() < 3) return fail("malformed CopyOutResponse");
+        const auto* b = reinterpret_cast<const unsigned char*>(f.body.data());
+        copy_out_ = true;
+        filter_->begin_copy(queue_.front().statement_id, b[0] != 0,
+                            static_cast<uint16_t>((b[1] << 8) | b[2]));
+      }
       return TrackResult::kForward;
+    }
     case msg::kCopyDone:
+      copy_out_ = false;
+      return TrackResult::kForward;
     case msg::kFunctionCallResponse:
     case msg::kNoticeResponse:
     case msg::kNotification:

@@ -14,6 +14,7 @@
 #include "pg/protocol/frame.h"
 #include "pg/protocol/messages.h"
 #include "pg/session/request_queue.h"
+#include "pg/session/result_filter.h"
 #include "pg/session/statement_hooks.h"
 
 namespace gh::pg {
@@ -22,7 +23,9 @@ enum class TrackResult : uint8_t {
   kForward,    // pass the message on unchanged
   kDrop,       // do not forward (refused, or discarded until Sync after a refusal)
   kTerminate,  // client sent Terminate: forward it, then close
-  kReplace,    // forward replacement() instead of the message
+  // Forward replacement() instead of the message (a server message: row_replacement(), the
+  // masked row).
+  kReplace,
   // Not yet: forward replacement() (an EXPLAIN for the hooks' cost estimate), wait until
   // estimate_pending() is false, then offer the same message again.
   kEstimate,
@@ -40,6 +43,18 @@ class RequestTracker {
   explicit RequestTracker(StatementHooks* hooks = nullptr) : hooks_(hooks) {}
 
   void set_hooks(StatementHooks* hooks) { hooks_ = hooks; }
+  // The masking hook (also one of the hooks): sees each result's shape and rewrites its rows.
+  void set_filter(ResultFilter* filter) { filter_ = filter; }
+
+  // Sends `sql` as the gateway's own Query (replacement() holds its bytes; forward them, then
+  // wait until internal_pending() is false). Only when idle(). Its results go to `sink`.
+  void start_internal_query(std::string_view sql, InternalQuerySink* sink, int64_t now_ns);
+  bool internal_pending() const { return internal_pending_; }
+  // Nothing outstanding and no extended-protocol batch open: a Query of the gateway's own
+  // cannot interleave with the client's.
+  bool idle() const {
+    return queue_.empty() && !extended_unsynced_ && !copy_in_ && !discard_until_sync_;
+  }
 
   TrackResult on_client_message(const Frame& f, int64_t now_ns);
   TrackResult on_backend_message(const Frame& f, int64_t now_ns);
@@ -55,6 +70,8 @@ class RequestTracker {
   const char* violation() const { return violation_; }
   // With kReplace: the bytes to send to the server instead of the client's message.
   std::string_view replacement() const { return replacement_; }
+  // With kReplace from on_backend_message: the rewritten message.
+  std::string_view row_replacement() const { return row_out_; }
   size_t outstanding() const { return queue_.size(); }
   // An EXPLAIN sent for the hooks (kEstimate) has not been fully answered yet.
   bool estimate_pending() const { return estimate_pending_; }
@@ -77,6 +94,8 @@ class RequestTracker {
     RowShapePtr shape;  // from Describe of the portal, else its statement's
     std::string statement_name;
     std::string params;  // raw Bind message body, only when hooks want parameters
+    std::string result_formats;    // with a filter: the Bind's result-format codes (raw)
+    bool describe_queued = false;  // a Describe of this portal was sent since its Bind
   };
 
   TrackResult fail(const char* why) {
@@ -116,12 +135,29 @@ class RequestTracker {
   void store_shape(const PendingRequest& describe, RowShapePtr shape);
   // Reports the front Execute's columns to the hooks once, before its first result.
   void report_execute_columns();
+  bool filtering() const { return filter_ != nullptr && filter_->filtering(); }
+  // With a filter: makes sure the Execute just queued will know its shape; true when a
+  // Describe of the portal must be sent before it (replacement() then holds both).
+  bool need_shape(const Portal* portal, const Frame& execute, std::string_view portal_name);
+  // A Describe of portal `name` was answered: the first Execute of it waiting for its shape
+  // gets it.
+  void deliver_portal_shape(std::string_view name, const RowShapePtr& shape);
+  TrackResult on_internal_message(const Frame& f);
+  TrackResult on_row_message(const Frame& f);
   void pop_front() {
     queue_.pop();
     front_columns_reported_ = false;
   }
 
   StatementHooks* hooks_;
+  ResultFilter* filter_ = nullptr;
+  std::string row_out_;  // a rewritten row
+  bool copy_out_ = false;
+  InternalQuerySink* internal_ = nullptr;
+  bool internal_pending_ = false;
+  size_t internal_result_ = 0;
+  std::string internal_sqlstate_;
+  std::string internal_error_;
   RequestQueue queue_;
   uint64_t next_statement_id_ = 1;
   const char* violation_ = nullptr;

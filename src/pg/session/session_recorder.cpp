@@ -231,6 +231,7 @@ void SessionRecorder::on_result(uint64_t id, const ResultSummary& r) {
       .field("tag", r.command_tag);
   if (!r.sqlstate.empty()) w.field("sqlstate", r.sqlstate).field("error", r.error_message);
   if (r.suspended) w.field("suspended", true);
+  if (!r.masked.empty()) w.key("masked").raw(r.masked);
   if (cfg_.result_rows > 0 && id == cur_id_) {
     w.key("sample_rows").begin_array();
     for (const auto& row : cur_rows_json_) w.raw(row);

@@ -52,16 +52,28 @@ asio::awaitable<bool> ClientSession::forward_to_backend(std::string_view data) {
   co_return ok;
 }
 
-asio::awaitable<bool> ClientSession::run_estimate() {
-  std::string_view explain = tracker_.replacement();
-  if (!co_await forward_to_backend(explain)) co_return false;
+asio::awaitable<void> ClientSession::await_side_query() {
   awaiting_estimate_ = true;
-  while (tracker_.estimate_pending() && !closing_) {
+  while ((tracker_.estimate_pending() || tracker_.internal_pending()) && !closing_) {
     estimate_timer_.expires_at(asio::steady_timer::time_point::max());
     auto [ec] = co_await estimate_timer_.async_wait(net::kNoThrow);
     (void)ec;  // cancelled: answered, or the session is closing
   }
   awaiting_estimate_ = false;
+}
+
+asio::awaitable<bool> ClientSession::run_estimate() {
+  std::string_view explain = tracker_.replacement();
+  if (!co_await forward_to_backend(explain)) co_return false;
+  co_await await_side_query();
+  co_return !closing_;
+}
+
+asio::awaitable<bool> ClientSession::read_catalog() {
+  tracker_.start_internal_query(MaskingHook::catalog_query(), masking_, steady_now_ns());
+  std::string_view query = tracker_.replacement();
+  if (!co_await forward_to_backend(query)) co_return false;
+  co_await await_side_query();
   co_return !closing_;
 }
 
@@ -80,6 +92,12 @@ asio::awaitable<void> ClientSession::client_to_backend() {
     bytes_from_client_ += static_cast<uint64_t>(n);
     int64_t now = steady_now_ns();
     last_activity_ns_ = now;
+    // Masking needs the catalog before this batch's results: read it while nothing else is
+    // outstanding on the server connection.
+    if (masking_ != nullptr && tracker_.idle() && masking_->wants_catalog(now)) {
+      if (!co_await read_catalog()) break;
+      now = steady_now_ns();
+    }
     std::string_view data = client_buf_.readable();
     size_t pos = 0;        // next message to look at
     size_t fwd_start = 0;  // start of the bytes not yet forwarded
@@ -218,9 +236,11 @@ asio::awaitable<void> ClientSession::backend_to_client() {
         if (parse_error_fields(r.frame.body, e) && (e.severity == "FATAL" || e.severity == "PANIC"))
           backend_sent_fatal_ = true;
       }
-      if (t == TrackResult::kDrop) {
-        // A response the client did not ask for (see RequestKind::kInjectedQuery).
+      if (t == TrackResult::kDrop || t == TrackResult::kReplace) {
+        // A response the client did not ask for (see RequestKind::kInjectedQuery), or a
+        // masked row in place of the server's.
         assembled.append(data.substr(copied, pos - copied));
+        if (t == TrackResult::kReplace) assembled.append(tracker_.row_replacement());
         copied = pos + r.consumed;
         assembling = true;
       }
@@ -233,7 +253,8 @@ asio::awaitable<void> ClientSession::backend_to_client() {
         assembling = true;
       }
     }
-    if (awaiting_estimate_ && !tracker_.estimate_pending()) estimate_timer_.cancel();
+    if (awaiting_estimate_ && !tracker_.estimate_pending() && !tracker_.internal_pending())
+      estimate_timer_.cancel();
     // Forward what was valid (even before a violation), in one write.
     bool ok = true;
     if (assembling) {

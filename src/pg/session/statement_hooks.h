@@ -64,6 +64,9 @@ struct ResultSummary {
   int64_t duration_ns = 0;  // from the request to this result
   bool suspended = false;   // Execute stopped at its row limit
   bool empty_query = false;
+  // Masking: the masked columns and values masked per rule, a JSON array for the record;
+  // empty when nothing was masked.
+  std::string_view masked;
 };
 
 // What a hook says about a statement before it is forwarded. A refusal is answered by
