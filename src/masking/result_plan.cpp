@@ -75,6 +75,8 @@ bool is_text_type(uint32_t oid) {
   }
 }
 
+bool is_string_type(uint32_t oid) { return oid != 114 && is_text_type(oid); }
+
 void plan_result(const SessionMasking& session, std::span<const ResultColumn> columns,
                  const sql::StatementFacts* facts, PlannedResult& out) {
   const size_t n = columns.size();
@@ -94,7 +96,9 @@ void plan_result(const SessionMasking& session, std::span<const ResultColumn> co
   const MaskCatalog* cat = session.catalog.get();
   auto mask = [&](size_t i, const ColumnMaskRef& ref) {
     out.plan.columns[i].action = ColumnAction::kMask;
-    out.plan.columns[i].style = ref.style();
+    // A whole value of any type but a string cannot be replaced by a look-alike its client
+    // would still parse (an int, a date, an array, JSON): it becomes NULL, in either format.
+    out.plan.columns[i].style = is_string_type(columns[i].type_oid) ? ref.style() : Style::null();
     out.rules[i] = ref.rule;
   };
   if (session.has_column_rules) {

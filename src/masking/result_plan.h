@@ -13,6 +13,10 @@
 //      reads masked data, a relation the snapshot does not know, or a user function (fail
 //      closed).
 //   4. Any other text-like column is scanned by the detector rules, if any apply.
+//
+// A column masked whole whose type is not a string type (numbers, dates, arrays, JSON,
+// records) gets NULL instead of its style: a client parses each value by its type, and
+// "****" is no integer.
 
 #include <memory>
 #include <span>
@@ -54,6 +58,8 @@ struct PlannedResult {
 
 // Whether a type's binary form is its text (text, varchar, bpchar, name, json, unknown).
 bool is_text_type(uint32_t type_oid);
+// The same without json: a value that may be replaced by "****" and still parse as its type.
+bool is_string_type(uint32_t type_oid);
 
 void plan_result(const SessionMasking& session, std::span<const ResultColumn> columns,
                  const sql::StatementFacts* facts, PlannedResult& out);

@@ -45,6 +45,23 @@ bool changes_schema(const sql::StatementFacts& f) {
   }
 }
 
+// Whether a statement writes what it reads somewhere gatehouse does not mask: a table (CREATE
+// TABLE AS, SELECT INTO, INSERT/UPDATE/MERGE with a source), or a server-side file or program.
+bool copies_data(const sql::StatementFacts& f) {
+  if (f.select_into || f.create_table_as) return true;
+  switch (f.kind) {
+    case sql::StatementKind::kInsert:
+    case sql::StatementKind::kUpdate:
+    case sql::StatementKind::kMerge:
+      return true;
+    case sql::StatementKind::kCopy:
+      return f.copy.direction == sql::CopyDirection::kTo &&
+             f.copy.endpoint != sql::CopyEndpoint::kStdio;
+    default:
+      return false;
+  }
+}
+
 masking::CopyFormat copy_format(const sql::CopyFacts& c) {
   masking::CopyFormat f = c.format == sql::CopyFormatKind::kCsv ? masking::CopyFormat::csv()
                                                                  : masking::CopyFormat::text();
@@ -141,6 +158,11 @@ void MaskingHook::on_internal_done(std::string_view sqlstate, std::string_view m
 
 bool MaskingHook::reads_masked(const sql::StatementFacts& f) const {
   if (session_.detectors != nullptr) return true;
+  return reads_masked_columns(f);
+}
+
+bool MaskingHook::reads_masked_columns(const sql::StatementFacts& f) const {
+  if (!session_.has_column_rules) return false;
   if (session_.catalog == nullptr) return true;
   const masking::MaskCatalog& cat = *session_.catalog;
   if (cat.empty()) return false;
@@ -176,6 +198,14 @@ Verdict MaskingHook::on_statement(const StatementStart& s) {
                   "ESCAPE or HEADER only"
                 : "gatehouse masks the rows of this COPY, and cannot in binary format; use "
                   "FORMAT text or csv");
+      }
+      if (copies_data(f) && reads_masked_columns(f)) {
+        return Verdict::Refuse(
+            "42501",
+            "gatehouse refuses statements that copy data out of masked columns into a table or "
+            "file, where it would no longer be masked (CREATE TABLE AS, SELECT INTO, INSERT/"
+            "UPDATE/MERGE reading masked data, COPY TO a file or program); read the values "
+            "through gatehouse instead");
       }
       if (f.kind == sql::StatementKind::kCursor && f.has_lineage && !f.name.empty())
         cursors_[f.name] = Named{analyzed, i};

@@ -6,6 +6,11 @@
 // statement's lineage and the catalog, and rewrites every DataRow and COPY row before it
 // reaches the client and the recorder.
 //
+// Laundering: a statement that would copy data out of a relation with masked columns into a
+// table or a server-side file (CREATE TABLE AS, SELECT INTO, INSERT/UPDATE/MERGE reading it,
+// COPY TO a file) is refused (42501): the copy would no longer be masked. Principals a rule
+// exempts (except_groups) are not concerned: the rule does not apply to them.
+//
 // It reads the catalog through the tracker's internal query (wants_catalog() at an idle
 // point), shares it through MaskingState, and reads it again after DDL or when a result names
 // a relation it does not know. Refuses (42501) a binary COPY ... TO STDOUT of a statement
@@ -63,7 +68,10 @@ class MaskingHook final : public ResultFilter, public InternalQuerySink {
   // The facts that describe the rows of `id`'s current result (null: unknown).
   const sql::StatementFacts* facts_for(uint64_t id);
   void plan(std::span<const masking::ResultColumn> columns, const sql::StatementFacts* facts);
+  // The statement reads a relation with masked columns, or one the catalog does not know, or a
+  // function that may read anything (reads_masked: or detector rules apply).
   bool reads_masked(const sql::StatementFacts& f) const;
+  bool reads_masked_columns(const sql::StatementFacts& f) const;
 
   MaskingState& state_;
   masking::SessionMasking session_;
