@@ -7,10 +7,14 @@ refused."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import socket
+import subprocess
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -418,3 +422,75 @@ def test_result_records_list_masked_columns_and_counts(masked):
     assert by_col["ue"]["values"] == 5
     assert by_col["card"]["rule"] == "cards"
     assert "id" not in by_col
+
+
+def check_client_output(masked, text: str, rows_expected: int):
+    rows = [line.split("\t") for line in text.splitlines() if line.startswith("ROW")]
+    assert len(rows) >= rows_expected, text[-2000:]
+    for form in raw_forms():
+        assert form.decode() not in text, form
+    for r in rows:
+        assert r[3] == "****" and r[4].startswith("h:"), r  # upper(email), card
+    assert masked.recorder.leaks() == []
+
+
+def test_psql_receives_masked_values(masked):
+    masked.recorder.clear()
+    env = dict(os.environ, PGPASSWORD=masked.key, PGSSLMODE="disable")
+    r = subprocess.run(["psql", "-X", "-At", "-F", "\t", "-h", "127.0.0.1", "-p", str(masked.recorder.port),
+                        "-U", "agent", "-d", "mask", "-c",
+                        "SELECT 'ROW', id, ssn, upper(email), card, secret_note FROM people"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    check_client_output(masked, r.stdout, ROWS)
+
+
+def test_asyncpg_receives_masked_values(masked):
+    import asyncpg
+
+    async def run():
+        c = await asyncpg.connect(host="127.0.0.1", port=masked.recorder.port, user="agent",
+                                  password=masked.key, database="mask", ssl=False, timeout=10)
+        try:
+            rows = await c.fetch("SELECT id, ssn, upper(email) AS ue, card, secret_note, salary "
+                                 "FROM people WHERE id <= $1", 5)
+            ints = await c.fetch("SELECT length(ssn) AS n, ssn FROM people WHERE id = $1", 1)
+            return rows, ints
+        finally:
+            await c.close()
+
+    masked.recorder.clear()
+    rows, ints = asyncio.run(run())
+    text = "\n".join("ROW\t" + "\t".join(str(v) for v in r.values()) for r in rows)
+    check_client_output(masked, text, 5)
+    assert [r["salary"] for r in rows] == [1000, 2000, 3000, 4000, 5000]
+    # asyncpg reads binary: the derived int is NULL, the text column keeps its style.
+    assert ints[0]["n"] is None and ints[0]["ssn"].endswith(SEEDS[0]["ssn"][-4:])
+
+
+def test_jdbc_receives_masked_values(masked, tmp_path):
+    jar = Path("/usr/share/java/postgresql.jar")
+    src = Path(__file__).resolve().parent / "java" / "JdbcMasking.java"
+    assert jar.exists() and shutil.which("javac"), "JDBC needs scripts/install-deps.sh"
+    subprocess.run(["javac", "-nowarn", "-cp", str(jar), "-d", str(tmp_path), str(src)],
+                   check=True, timeout=120)
+    masked.recorder.clear()
+    url = f"jdbc:postgresql://127.0.0.1:{masked.recorder.port}/mask?sslmode=disable"
+    r = subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", f"{jar}:{tmp_path}",
+                        "JdbcMasking", url, "agent", masked.key],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "JDBC MASKING OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
+    check_client_output(masked, r.stdout, ROWS + 7)
+
+
+def test_node_pg_receives_masked_values(masked):
+    node_dir = Path(__file__).resolve().parent / "node"
+    if not shutil.which("node") or not (node_dir / "node_modules" / "pg").is_dir():
+        pytest.skip("node-postgres missing: run scripts/install-test-clients.sh")
+    masked.recorder.clear()
+    env = dict(os.environ, PGHOST="127.0.0.1", PGPORT=str(masked.recorder.port), PGUSER="agent",
+               PGPASSWORD=masked.key, PGDATABASE="mask")
+    r = subprocess.run(["node", "masking.js"], cwd=node_dir, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "NODE MASKING OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
+    check_client_output(masked, r.stdout, ROWS + 3 + 4)
