@@ -453,7 +453,7 @@ def test_asyncpg_receives_masked_values(masked):
                                   password=masked.key, database="mask", ssl=False, timeout=10)
         try:
             rows = await c.fetch("SELECT id, ssn, upper(email) AS ue, card, secret_note, salary "
-                                 "FROM people WHERE id <= $1", 5)
+                                 "FROM people WHERE id <= $1 ORDER BY id", 5)
             ints = await c.fetch("SELECT length(ssn) AS n, ssn FROM people WHERE id = $1", 1)
             return rows, ints
         finally:
