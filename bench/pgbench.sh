@@ -10,6 +10,9 @@
 #   - pgbench -S, prepared protocol
 #   - pgbench TPC-B default script     (simple protocol)
 #   - a 1,000,000-row SELECT read by psql into /dev/null (best of $READ_RUNS, monotonic clock)
+#   - masking: gh_mask, a fourth gatehouse instance with masking rules, reads a 1,000,000-row
+#     table of 6 columns with 2 masked (psql, as above), and runs pgbench -S (its tables have
+#     no masked column: the cost of masking being configured)
 #   - the login rate: pgbench -C -S, simple protocol, a new connection (with authentication)
 #     per transaction (-c $CLIENTS -j $CONNECT_THREADS -T $CONNECT_DURATION; pgbench connects
 #     synchronously, one login at a time per thread, so the default is one thread per
@@ -112,6 +115,13 @@ psql -X -q -v ON_ERROR_STOP=1 -h "$WORK/sock" -p "$PG_PORT" -U postgres -d postg
 export PGPASSWORD=$BENCH_PW
 pgbench -i -q -s "$SCALE" -h 127.0.0.1 -p "$PG_PORT" -U bench bench >"$WORK/pgbench-init.log" 2>&1 \
   || { cat "$WORK/pgbench-init.log"; die "pgbench -i failed"; }
+PGPASSWORD=$BENCH_PW psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U bench bench -c "
+  CREATE TABLE people_1m AS
+  SELECT i AS id, 'Person ' || i AS name, 'person' || i || '@example.test' AS email,
+         lpad((i % 899999999 + 100000000)::text, 9, '0') AS ssn, 'City ' || (i % 1000) AS city,
+         (i % 100000) / 100.0 AS amount
+  FROM generate_series(1, 1000000) AS i; ANALYZE people_1m" >"$WORK/people.log" 2>&1 \
+  || { cat "$WORK/people.log"; die "creating people_1m failed"; }
 psql -X -q -h "$WORK/sock" -p "$PG_PORT" -U postgres -d bench -c "VACUUM ANALYZE" >/dev/null
 
 # ------------------------------------------------------------------ PgBouncer
@@ -231,16 +241,21 @@ start_gatehouse gh_strict strict bench "$GUARDRAILS"
 start_gatehouse gh_oidc balanced data-agents "identity:
   issuers:
     - { issuer: $OIDC_ISSUER, audience: gatehouse }"
+start_gatehouse gh_mask balanced bench "$GUARDRAILS
+masking:
+  - name: pii
+    columns: [people_1m.email, people_1m.ssn]
+    style: partial(last=4)"
 GH_PORT=$GH_PORT_gatehouse
 GH_PID=$GH_PID_gatehouse
 
 # ------------------------------------------------------------------ runs
 TARGETS=(direct pgbouncer gatehouse)
 declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [gatehouse]=$GH_PORT
-                 [gh_strict]=$GH_PORT_gh_strict [gh_oidc]=$GH_PORT_gh_oidc)
+                 [gh_strict]=$GH_PORT_gh_strict [gh_oidc]=$GH_PORT_gh_oidc [gh_mask]=$GH_PORT_gh_mask)
 # gh_oidc's password, an access token, is fetched right before each use (they live 300 s).
 declare -A PASS=([direct]=$BENCH_PW [pgbouncer]=$BENCH_PW [gatehouse]=$GH_KEY_gatehouse
-                 [gh_strict]=$GH_KEY_gh_strict [gh_oidc]="")
+                 [gh_strict]=$GH_KEY_gh_strict [gh_oidc]="" [gh_mask]=$GH_KEY_gh_mask)
 declare -A RESULT
 
 target_env() {  # target_env TARGET -> env assignments for libpq tools
@@ -282,10 +297,11 @@ run_connect() {
 }
 
 READ_SQL="select * from pgbench_accounts limit 1000000"  # 1M rows at scale >= 10
-run_read() {  # run_read TARGET -> best seconds of READ_RUNS
-  local t=$1 best="" s
+MASKED_SQL="select * from people_1m"  # 1M rows, 6 columns, email and ssn masked by gh_mask
+run_read() {  # run_read TARGET [SQL] -> best seconds of READ_RUNS
+  local t=$1 sql=${2:-$READ_SQL} best="" s
   for _ in $(seq 1 "$READ_RUNS"); do
-    s=$(env $(target_env "$t") $PY - "$READ_SQL" <<'PYEOF'
+    s=$(env $(target_env "$t") $PY - "$sql" <<'PYEOF'
 import subprocess, sys, time
 t0 = time.monotonic()
 r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-o", "/dev/null", "-c", sys.argv[1]],
@@ -315,10 +331,10 @@ env $(target_env gh_oidc) psql -X -q -A -t -o /dev/null -c "select 1" \
 
 WORKLOADS=(select_simple select_prepared tpcb read_1m)
 declare -A LABEL=([select_simple]="-S simple (tps)" [select_prepared]="-S prepared (tps)"
-                  [tpcb]="TPC-B (tps)" [read_1m]="1M-row SELECT (s)")
-for w in "${WORKLOADS[@]}"; do
+                  [tpcb]="TPC-B (tps)" [read_1m]="1M-row SELECT (s)" [read_masked]="1M rows, 2/6 masked (s)")
+for w in "${WORKLOADS[@]}" read_masked; do
   targets=("${TARGETS[@]}")
-  case $w in select_simple|select_prepared) targets+=(gh_strict) ;; esac
+  case $w in select_simple|select_prepared) targets+=(gh_strict gh_mask) ;; read_masked) targets+=(gh_mask) ;; esac
   for t in "${targets[@]}"; do
     echo "== $w via $t"
     case $w in
@@ -326,6 +342,7 @@ for w in "${WORKLOADS[@]}"; do
       select_prepared) RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M prepared) ;;
       tpcb)            RESULT[$w,$t]=$(run_pgbench "$t" "$w") ;;
       read_1m)         RESULT[$w,$t]=$(run_read "$t") ;;
+      read_masked)     RESULT[$w,$t]=$(run_read "$t" "$MASKED_SQL") ;;
     esac
   done
 done
@@ -339,6 +356,7 @@ for t in "${CONNECT_TARGETS[@]}"; do
 done
 
 rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+MASK_RSS=$(rss_kb "$GH_PID_gh_mask")
 GH_RSS=$(rss_kb "$GH_PID")
 BOUNCER_RSS=$(rss_kb "$BOUNCER_PID")
 kill -0 "$GH_PID" 2>/dev/null || echo "WARNING: gatehouse exited during the benchmark (see $WORK/gatehouse/gatehouse.log)" >&2
@@ -360,6 +378,13 @@ for w in select_simple select_prepared; do
   printf '%-38s %12s %12s %10s\n' "${LABEL[$w]}" "$g" "$st" "$(ratio "$st" "$g")"
 done
 echo
+echo "masking (gh_mask: rules for people_1m.email and .ssn)    direct    pgbouncer    gh_mask   mask/direct  mask/pgb"
+for w in read_masked select_simple select_prepared; do
+  d=${RESULT[$w,direct]:-?}; b=${RESULT[$w,pgbouncer]:-?}; m=${RESULT[$w,gh_mask]:-?}
+  printf '%-52s %9s %12s %10s %12s %9s\n' "${LABEL[$w]}" "$d" "$b" "$m" "$(ratio "$m" "$d")" "$(ratio "$m" "$b")"
+done
+echo "(the masked read through gatehouse without masking rules: ${RESULT[read_masked,gatehouse]:-?} s)"
+echo
 echo "login rate: pgbench -n -C -S -M simple -c $CLIENTS -j $CONNECT_THREADS, a new connection per transaction, ${CONNECT_DURATION}s per run"
 printf '%-22s %12s %12s %12s %12s %10s %10s\n' "" direct pgbouncer gatehouse gh_oidc gh/pgb oidc/pgb
 for row in connect connect_ms; do
@@ -371,7 +396,7 @@ for row in connect connect_ms; do
 done
 echo "(direct, pgbouncer: SCRAM; gatehouse: API key; gh_oidc: RS256 access token from oidc-provider)"
 mb() { $PY -c "import sys; v=sys.argv[1]; print(f'{int(v)/1024:.1f} MB' if v.isdigit() else v)" "$1"; }
-echo "gatehouse peak RSS (VmHWM): $(mb "$GH_RSS"); PgBouncer: $(mb "$BOUNCER_RSS")"
+echo "gatehouse peak RSS (VmHWM): $(mb "$GH_RSS"); gh_mask: $(mb "$MASK_RSS"); PgBouncer: $(mb "$BOUNCER_RSS")"
 
 if [ -n "${BENCH_OUT:-}" ]; then
   {
