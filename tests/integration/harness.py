@@ -352,6 +352,18 @@ def setup_app_database(pg: PgCluster, rows_items: int = 5000) -> None:
         c.execute("ANALYZE")
 
 
+def run_jdbc(program: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    """Compiles tests/integration/java/<program>.java against Debian's pgjdbc and runs it."""
+    jar = Path("/usr/share/java/postgresql.jar")
+    src = Path(__file__).resolve().parent / "java" / f"{program}.java"
+    assert jar.exists() and shutil.which("javac"), "JDBC needs scripts/install-deps.sh"
+    subprocess.run(["javac", "-nowarn", "-cp", str(jar), "-d", str(workdir), str(src)],
+                   check=True, timeout=120)
+    return subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                           f"{jar}:{workdir}", program, *args],
+                          capture_output=True, text=True, timeout=120)
+
+
 # ---------------------------------------------------------------- gatehouse
 
 

@@ -226,19 +226,8 @@ def test_extended_protocol_is_judged_at_parse(guarded):
 
 
 def test_jdbc_receives_refusals_and_carries_on(guarded, tmp_path):
-    import shutil
-    import subprocess
-    from pathlib import Path
-
-    jar = Path("/usr/share/java/postgresql.jar")
-    src = Path(__file__).resolve().parent / "java" / "JdbcGuardrails.java"
-    assert jar.exists() and shutil.which("javac"), "JDBC needs scripts/install-deps.sh"
-    subprocess.run(["javac", "-nowarn", "-cp", str(jar), "-d", str(tmp_path), str(src)],
-                   check=True, timeout=120)
     url = f"jdbc:postgresql://{guarded.host}:{guarded.port}/app_nossl?sslmode=disable"
-    r = subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", f"{jar}:{tmp_path}",
-                        "JdbcGuardrails", url, "agent", guarded.key],
-                       capture_output=True, text=True, timeout=120)
+    r = harness.run_jdbc("JdbcGuardrails", tmp_path, url, "agent", guarded.key)
     assert r.returncode == 0 and "JDBC GUARDRAILS OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
 
 

@@ -469,16 +469,9 @@ def test_asyncpg_receives_masked_values(masked):
 
 
 def test_jdbc_receives_masked_values(masked, tmp_path):
-    jar = Path("/usr/share/java/postgresql.jar")
-    src = Path(__file__).resolve().parent / "java" / "JdbcMasking.java"
-    assert jar.exists() and shutil.which("javac"), "JDBC needs scripts/install-deps.sh"
-    subprocess.run(["javac", "-nowarn", "-cp", str(jar), "-d", str(tmp_path), str(src)],
-                   check=True, timeout=120)
     masked.recorder.clear()
     url = f"jdbc:postgresql://127.0.0.1:{masked.recorder.port}/mask?sslmode=disable"
-    r = subprocess.run(["java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", f"{jar}:{tmp_path}",
-                        "JdbcMasking", url, "agent", masked.key],
-                       capture_output=True, text=True, timeout=120)
+    r = harness.run_jdbc("JdbcMasking", tmp_path, url, "agent", masked.key)
     assert r.returncode == 0 and "JDBC MASKING OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
     check_client_output(masked, r.stdout, ROWS + 7)
 
