@@ -54,6 +54,13 @@ rules:
     action: block
     message: "COPY to or from a server file or a program is not allowed for agents"
 
+  # With masking: data read out of masked columns must not be copied where gatehouse no longer
+  # masks it (CREATE TABLE AS, SELECT INTO, INSERT/UPDATE/MERGE reading them, COPY TO a file).
+  - name: agent-safe/masked-data-copy
+    match: { copies_masked_data: true }
+    action: block
+    message: "this statement would copy data out of masked columns into a table or file, where it would no longer be masked"
+
   # Names match with or without a schema (pg_catalog.pg_read_file), in any case.
   - name: agent-safe/server-functions
     match:

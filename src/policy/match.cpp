@@ -141,6 +141,10 @@ MatchResult evaluate(const Match& m, const JudgedStatement& s, SearchPath search
   if (!m.functions.empty() && !m.functions.matches_any(f.functions, search_path))
     return MatchResult::kNo;
 
+  if (m.copies_masked_data &&
+      *m.copies_masked_data != (s.masked != nullptr && s.masked->copies_masked_data(f)))
+    return MatchResult::kNo;
+
   if (!m.needs_estimate()) return MatchResult::kYes;
   if (estimate == nullptr || !estimate->has_value()) return MatchResult::kNeedsEstimate;
   if (m.estimated_rows && !m.estimated_rows->holds((*estimate)->rows)) return MatchResult::kNo;

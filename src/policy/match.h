@@ -17,6 +17,7 @@ struct JudgedStatement {
   bool runs = true;               // it and every statement above it run
   bool via_execute = false;       // reached through an EXECUTE
   bool unknown_prepared = false;  // an EXECUTE whose prepared statement is unknown
+  const class MaskedData* masked = nullptr;  // the session's masking, if any
 };
 
 enum class MatchResult : uint8_t {

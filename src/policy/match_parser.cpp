@@ -46,7 +46,8 @@ constexpr std::string_view kConditions[] = {"statement",
                                             "unknown_prepared",
                                             "estimated_rows",
                                             "estimated_cost",
-                                            "reads_other_than"};
+                                            "reads_other_than",
+                                            "copies_masked_data"};
 
 struct Item {
   std::string text;
@@ -337,6 +338,8 @@ bool parse_match(const Entry& e, const RuleSource& source, Match& m) {
       good = read_flag(r, f, m.select_star);
     } else if (k == "nested_dml") {
       good = read_flag(r, f, m.nested_dml);
+    } else if (k == "copies_masked_data") {
+      good = read_flag(r, f, m.copies_masked_data);
     } else if (k == "explain_analyze") {
       good = read_flag(r, f, m.explain_analyze);
     } else if (k == "select_into") {

@@ -32,6 +32,7 @@ class Judge {
       JudgedStatement s;
       s.facts = &message_[i];
       s.index = static_cast<uint32_t>(i);
+      s.masked = context_.masked;
       walk(s, 0);
     }
   }

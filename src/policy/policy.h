@@ -46,12 +46,23 @@ struct CostEstimate {
   double total_cost = 0;
 };
 
+// What the session's masking knows: whether a statement copies data out of masked columns to
+// where it is no longer masked (a table, a server file). Implemented by the session's masking
+// hook, which has the catalog.
+class MaskedData {
+ public:
+  virtual ~MaskedData() = default;
+  virtual bool copies_masked_data(const sql::StatementFacts& f) const = 0;
+};
+
 struct DecideContext {
   // By top-level statement index; a missing or nullopt entry is "no estimate".
   std::span<const std::optional<CostEstimate>> estimates;
   // The session's SQL-level prepared statements, to judge `EXECUTE name` by what it runs.
   // PREPAREs earlier in the same message are found without it.
   const PreparedStatements* prepared = nullptr;
+  // Masking for this session (null: none applies, so nothing copies masked data).
+  const MaskedData* masked = nullptr;
 };
 
 class Policy {

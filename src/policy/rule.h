@@ -84,6 +84,8 @@ struct Match {
   std::optional<bool> security_definer;
   std::optional<bool> executes;  // the statement runs (false under plain EXPLAIN, PREPARE, ...)
   std::optional<bool> unknown_prepared;  // EXECUTE of a name no PREPARE was seen for
+  // The statement copies data out of masked columns into a table or file (DecideContext::masked).
+  std::optional<bool> copies_masked_data;
 
   std::optional<CostBound> estimated_rows;
   std::optional<CostBound> estimated_cost;

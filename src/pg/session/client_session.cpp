@@ -319,21 +319,26 @@ asio::awaitable<bool> ClientSession::connect_backend() {
   registered_cancel_ = true;
   advance(SessionEvent::kBackendReady);
 
-  // Guardrails first: the recorder after it records the decision.
+  // Guardrails first: the recorder after it records the decision. Masking next: it may refuse
+  // (binary COPY), tells the guardrails what copies masked data, and the recorder sees the
+  // masked rows.
   if (sql::Analyzer* analyzer = gw_.analyzer(); analyzer != nullptr) {
-    hooks_.add(
-        std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name));
-  }
-  // Masking next: it may refuse (binary COPY), and the recorder sees the masked rows.
-  if (sql::Analyzer* analyzer = gw_.analyzer(); analyzer != nullptr && !gw_.masking().empty()) {
-    MaskingState::ForSession rules =
-        gw_.masking().for_session(principal_.groups, connection_->name);
-    if (rules.masking.active()) {
-      auto hook = std::make_unique<MaskingHook>(gw_.masking(), std::move(rules), *analyzer, id_,
+    std::unique_ptr<MaskingHook> masking;
+    if (!gw_.masking().empty()) {
+      MaskingState::ForSession rules =
+          gw_.masking().for_session(principal_.groups, connection_->name);
+      if (rules.masking.active())
+        masking = std::make_unique<MaskingHook>(gw_.masking(), std::move(rules), *analyzer, id_,
                                                 connection_->name, database_);
-      masking_ = hook.get();
+    }
+    auto guardrails =
+        std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name);
+    guardrails->set_masked(masking.get());
+    hooks_.add(std::move(guardrails));
+    if (masking) {
+      masking_ = masking.get();
       tracker_.set_filter(masking_);
-      hooks_.add(std::move(hook));
+      hooks_.add(std::move(masking));
     }
   }
   if (audit_ != nullptr) {

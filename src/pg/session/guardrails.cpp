@@ -158,6 +158,7 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
   policy::Subject subject{&principal_, connection_};
   policy::DecideContext ctx;
   ctx.prepared = &prepared_;
+  ctx.masked = masked_;
   std::string estimate_note;
   // At a Parse there are no parameter values to EXPLAIN with: cost rules wait for the Execute.
   if (!s.at_parse && policy_->has_cost_rules()) {

@@ -54,6 +54,8 @@ class Guardrails final : public StatementHooks {
              const identity::Principal& principal, std::string connection);
 
   Verdict on_statement(const StatementStart& s) override;
+  // The session's masking, for the `copies_masked_data` condition (null: no masking applies).
+  void set_masked(const policy::MaskedData* masked) { masked_ = masked; }
   void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
 
  private:
@@ -72,6 +74,7 @@ class Guardrails final : public StatementHooks {
   std::shared_ptr<const policy::Policy> policy_;
   uint64_t version_ = UINT64_MAX;
   policy::PreparedStatements prepared_;  // SQL-level PREPARE, for EXECUTE
+  const policy::MaskedData* masked_ = nullptr;
 
   struct CachedEstimate {
     policy::CostEstimate estimate;

@@ -6,10 +6,11 @@
 // statement's lineage and the catalog, and rewrites every DataRow and COPY row before it
 // reaches the client and the recorder.
 //
-// Laundering: a statement that would copy data out of a relation with masked columns into a
-// table or a server-side file (CREATE TABLE AS, SELECT INTO, INSERT/UPDATE/MERGE reading it,
-// COPY TO a file) is refused (42501): the copy would no longer be masked. Principals a rule
-// exempts (except_groups) are not concerned: the rule does not apply to them.
+// Laundering: it tells the guardrails (policy::MaskedData, the `copies_masked_data` condition of
+// the agent-safe pack's masked-data-copy rule) whether a statement would copy data out of a
+// relation with masked columns into a table or a server-side file (CREATE TABLE AS, SELECT
+// INTO, INSERT/UPDATE/MERGE reading it, COPY TO a file), where it would no longer be masked.
+// Principals a rule exempts (except_groups) are not concerned: the rule does not apply to them.
 //
 // It reads the catalog through the tracker's internal query (wants_catalog() at an idle
 // point), shares it through MaskingState, and reads it again after DDL or when a result names
@@ -28,11 +29,14 @@
 #include "masking/row_rewriter.h"
 #include "pg/session/masking_state.h"
 #include "pg/session/result_filter.h"
+#include "policy/policy.h"
 #include "sql/analyzer.h"
 
 namespace gh::pg {
 
-class MaskingHook final : public ResultFilter, public InternalQuerySink {
+class MaskingHook final : public ResultFilter,
+                          public InternalQuerySink,
+                          public policy::MaskedData {
  public:
   MaskingHook(MaskingState& state, MaskingState::ForSession rules, sql::Analyzer& analyzer,
               std::string session_id, std::string connection, std::string database);
@@ -45,6 +49,7 @@ class MaskingHook final : public ResultFilter, public InternalQuerySink {
   void on_internal_done(std::string_view sqlstate, std::string_view message) override;
 
   Verdict on_statement(const StatementStart& s) override;
+  bool copies_masked_data(const sql::StatementFacts& f) const override;
   void on_end(uint64_t id, std::chrono::nanoseconds duration, bool skipped) override;
 
   bool filtering() const override { return session_.active(); }
