@@ -251,6 +251,7 @@ void MaskingHook::begin_rows(uint64_t id, const std::vector<ColumnDescription>& 
                              const std::string* result_formats, bool unknown) {
   cur_id_ = id;
   cur_copy_ = false;
+  cur_pass_ = false;
   cur_unknown_ = unknown;
   cur_columns_.resize(columns.size());
   cur_names_.resize(columns.size());
@@ -277,12 +278,19 @@ void MaskingHook::begin_rows(uint64_t id, const std::vector<ColumnDescription>& 
     return;
   }
   plan(cur_columns_, facts_for(id));
-  rows_.emplace(planned_.plan);
+  // Nothing to mask: rows pass untouched (the framing was checked by the reader already).
+  cur_pass_ = planned_.plan.columns.empty();
+  if (cur_pass_) {
+    rows_.reset();
+  } else {
+    rows_.emplace(planned_.plan);
+  }
 }
 
 void MaskingHook::begin_copy(uint64_t id, bool binary, uint16_t columns) {
   cur_id_ = id;
   cur_copy_ = true;
+  cur_pass_ = false;
   cur_unknown_ = false;
   cur_columns_.assign(columns, masking::ResultColumn{});
   cur_names_.assign(columns, std::string());
@@ -316,6 +324,7 @@ RowRewrite MaskingHook::rewrite(char type, std::string_view body, std::string& o
     return *r == masking::RewriteOutcome::kRewritten ? RowRewrite::kRewritten
                                                      : RowRewrite::kUnchanged;
   }
+  if (cur_pass_) return RowRewrite::kUnchanged;
   if (!rows_) {
     // Rows of an unknown shape: redact every value (fail closed).
     auto n = masking::check_data_row(body);

@@ -100,6 +100,7 @@ class MaskingHook final : public ResultFilter,
   uint64_t cur_id_ = 0;
   bool cur_unknown_ = false;  // rows of an unknown shape: every value is redacted
   bool cur_copy_ = false;
+  bool cur_pass_ = false;  // the plan masks nothing: rows are not looked at
   std::vector<masking::ResultColumn> cur_columns_;
   std::vector<std::string> cur_names_;
   masking::PlannedResult planned_;
