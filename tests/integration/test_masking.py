@@ -501,3 +501,33 @@ def test_node_pg_receives_masked_values(masked):
                        timeout=120)
     assert r.returncode == 0 and "NODE MASKING OK" in r.stdout, f"{r.stdout}\n{r.stderr}"
     check_client_output(masked, r.stdout, ROWS + 3 + 4)
+
+
+def test_suspended_portals_and_pipelines_are_masked(masked):
+    import asyncpg
+
+    async def run():
+        c = await asyncpg.connect(host="127.0.0.1", port=masked.recorder.port, user="agent",
+                                  password=masked.key, database="mask", ssl=False, timeout=10)
+        try:
+            out = []
+            async with c.transaction():
+                # asyncpg's cursor: Execute with a row limit, PortalSuspended, Execute again.
+                async for r in c.cursor("SELECT id, ssn, upper(email) AS ue FROM people", prefetch=3):
+                    out.append(r)
+            return out
+        finally:
+            await c.close()
+
+    masked.recorder.clear()
+    rows = asyncio.run(run())
+    assert len(rows) == ROWS
+    assert all(r["ue"] == "****" and r["ssn"] != SEEDS[r["id"] - 1]["ssn"] for r in rows)
+    with connect(masked, autocommit=True) as c:
+        with c.pipeline():
+            curs = [c.execute("SELECT ssn, %s::int AS k FROM people WHERE id = %s", (i, i))
+                    for i in range(1, 6)]
+        got = [cur.fetchone() for cur in curs]
+    assert [k for _, k in got] == [1, 2, 3, 4, 5]
+    assert all(s.endswith(SEEDS[k - 1]["ssn"][-4:]) and s != SEEDS[k - 1]["ssn"] for s, k in got)
+    assert masked.recorder.leaks() == []
