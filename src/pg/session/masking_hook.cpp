@@ -62,6 +62,17 @@ bool copies_data(const sql::StatementFacts& f) {
   }
 }
 
+// Cursors and SQL-level prepared statements are remembered for FETCH and EXECUTE, at most
+// kMaxNamed of each: past that the oldest are forgotten wholesale (a FETCH of a forgotten
+// cursor is masked as one of an unknown statement: fails closed).
+constexpr size_t kMaxNamed = 1024;
+
+template <typename Map, typename V>
+void remember(Map& map, const std::string& name, V value) {
+  if (map.size() >= kMaxNamed && map.find(name) == map.end()) map.clear();
+  map[name] = std::move(value);
+}
+
 masking::CopyFormat copy_format(const sql::CopyFacts& c) {
   masking::CopyFormat f = c.format == sql::CopyFormatKind::kCsv ? masking::CopyFormat::csv()
                                                                  : masking::CopyFormat::text();
@@ -204,9 +215,16 @@ Verdict MaskingHook::on_statement(const StatementStart& s) {
                   "FORMAT text or csv");
       }
       if (f.kind == sql::StatementKind::kCursor && f.has_lineage && !f.name.empty())
-        cursors_[f.name] = Named{analyzed, i};
+        remember(cursors_, f.name, Named{analyzed, i});
       if (f.kind == sql::StatementKind::kPrepare && f.has_lineage && !f.name.empty())
-        prepared_[f.name] = Named{analyzed, i};
+        remember(prepared_, f.name, Named{analyzed, i});
+      if (f.kind == sql::StatementKind::kDeallocate) {
+        if (f.all) {
+          prepared_.clear();
+        } else {
+          prepared_.erase(f.name);
+        }
+      }
       p.changes_schema |= changes_schema(f);
     }
   }
