@@ -25,6 +25,9 @@
 #
 # Usage: bench/pgbench.sh            (make bench)
 # Env:   DURATION=15 CLIENTS=16 THREADS=2 SCALE=10 READ_RUNS=3
+#        ROUNDS=1   -S runs per target, interleaved round by round (direct, pgbouncer,
+#                   gatehouse, ..., then again); the median is reported. The box's speed drifts
+#                   over minutes: interleaving spreads the drift over every target alike
 #        CONNECT_DURATION=(DURATION+1)/2  seconds per login-rate run
 #        CONNECT_THREADS=$CLIENTS         pgbench -j for the login-rate runs
 #        GATEHOUSE_BIN=build/gatehouse  GATEHOUSE_WORKERS=0 (0 = one per core)
@@ -39,6 +42,7 @@ CLIENTS=${CLIENTS:-16}
 THREADS=${THREADS:-2}
 SCALE=${SCALE:-10}
 READ_RUNS=${READ_RUNS:-3}
+ROUNDS=${ROUNDS:-1}
 CONNECT_DURATION=${CONNECT_DURATION:-$(( (DURATION + 1) / 2 ))}
 CONNECT_THREADS=${CONNECT_THREADS:-$CLIENTS}
 GATEHOUSE_BIN=${GATEHOUSE_BIN:-$ROOT/build/gatehouse}
@@ -297,7 +301,7 @@ run_connect() {
 }
 
 READ_SQL="select * from pgbench_accounts limit 1000000"  # 1M rows at scale >= 10
-MASKED_SQL="select * from people_1m"  # 1M rows, 6 columns, email and ssn masked by gh_mask
+MASKED_SQL="select id, name, email, ssn, city, amount from people_1m"  # 1M rows, 6 columns; gh_mask masks email and ssn
 run_read() {  # run_read TARGET [SQL] -> best seconds of READ_RUNS
   local t=$1 sql=${2:-$READ_SQL} best="" s
   for _ in $(seq 1 "$READ_RUNS"); do
@@ -332,19 +336,35 @@ env $(target_env gh_oidc) psql -X -q -A -t -o /dev/null -c "select 1" \
 WORKLOADS=(select_simple select_prepared tpcb read_1m)
 declare -A LABEL=([select_simple]="-S simple (tps)" [select_prepared]="-S prepared (tps)"
                   [tpcb]="TPC-B (tps)" [read_1m]="1M-row SELECT (s)" [read_masked]="1M rows, 2/6 masked (s)")
+median() { $PY -c "import statistics, sys; v=[float(x) for x in sys.argv[1:] if x != 'failed']; print(f'{statistics.median(v):.0f}' if v else 'failed')" "$@"; }
+declare -A RUNS
 for w in "${WORKLOADS[@]}" read_masked; do
   targets=("${TARGETS[@]}")
-  case $w in select_simple|select_prepared) targets+=(gh_strict gh_mask) ;; read_masked) targets+=(gh_mask) ;; esac
-  for t in "${targets[@]}"; do
-    echo "== $w via $t"
-    case $w in
-      select_simple)   RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M simple) ;;
-      select_prepared) RESULT[$w,$t]=$(run_pgbench "$t" "$w" -S -M prepared) ;;
-      tpcb)            RESULT[$w,$t]=$(run_pgbench "$t" "$w") ;;
-      read_1m)         RESULT[$w,$t]=$(run_read "$t") ;;
-      read_masked)     RESULT[$w,$t]=$(run_read "$t" "$MASKED_SQL") ;;
-    esac
+  rounds=1
+  case $w in
+    select_simple|select_prepared) targets+=(gh_strict gh_mask); rounds=$ROUNDS ;;
+    read_masked) targets+=(gh_mask) ;;
+  esac
+  for r in $(seq 1 "$rounds"); do
+    for t in "${targets[@]}"; do
+      echo "== $w via $t (round $r of $rounds)"
+      case $w in
+        select_simple)   RUNS[$w,$t]+=" $(run_pgbench "$t" "$w" -S -M simple)" ;;
+        select_prepared) RUNS[$w,$t]+=" $(run_pgbench "$t" "$w" -S -M prepared)" ;;
+        tpcb)            RESULT[$w,$t]=$(run_pgbench "$t" "$w") ;;
+        read_1m)         RESULT[$w,$t]=$(run_read "$t") ;;
+        read_masked)     RESULT[$w,$t]=$(run_read "$t" "$MASKED_SQL") ;;
+      esac
+    done
   done
+  case $w in
+    select_simple|select_prepared)
+      for t in "${targets[@]}"; do
+        # shellcheck disable=SC2086
+        RESULT[$w,$t]=$(median ${RUNS[$w,$t]})
+        [ "$rounds" -eq 1 ] || echo "   $w $t runs:${RUNS[$w,$t]} -> median ${RESULT[$w,$t]}"
+      done ;;
+  esac
 done
 
 CONNECT_TARGETS=(direct pgbouncer gatehouse gh_oidc)
