@@ -66,6 +66,7 @@ def raw_forms() -> list[bytes]:
 
 
 MASKING = """
+recording: { result_rows: 20 }
 guardrails:
   include:
     - pack: agent-safe
@@ -431,6 +432,18 @@ def test_result_records_list_masked_columns_and_counts(masked):
     res = [r for r in recs if r["type"] == "result" and r.get("session") == stmt[-1]["session"]
            and r.get("n") == stmt[-1]["n"]]
     masked_info = res[-1]["masked"]
+    # Recorded rows hold the masked values only.
+    sample = json.dumps(res[-1]["sample_rows"])
+    assert len(res[-1]["sample_rows"]) == 5 and "****" in sample
+    # ... in every session of a masked principal (an exempt one's clients saw raw values, and
+    # its record says so).
+    exempt = {r["session"] for r in recs
+              if r["type"] == "session.start" and "it-compliance" in json.dumps(r)}
+    assert exempt, "the exempt principal's sessions"
+    masked_records = json.dumps([r for r in recs if r.get("session") not in exempt])
+    assert "sample_rows" in masked_records
+    for form in raw_forms():
+        assert form.decode() not in masked_records, form
     by_col = {m["column"]: m for m in masked_info}
     assert by_col["ssn"]["rule"] == "pii-columns" and by_col["ssn"]["values"] == 5
     assert by_col["ue"]["values"] == 5
