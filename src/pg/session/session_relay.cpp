@@ -93,8 +93,11 @@ asio::awaitable<void> ClientSession::client_to_backend() {
     int64_t now = steady_now_ns();
     last_activity_ns_ = now;
     // Masking needs the catalog before this batch's results: read it while nothing else is
-    // outstanding on the server connection.
-    if (masking_ != nullptr && tracker_.idle() && masking_->wants_catalog(now)) {
+    // outstanding on the server connection, and outside a transaction block (an error there,
+    // say a view dropped meanwhile, must not abort the client's transaction). Until then a
+    // relation the snapshot does not know is masked whole.
+    if (masking_ != nullptr && tracker_.idle() && tracker_.transaction_status() == 'I' &&
+        masking_->wants_catalog(now)) {
       if (!co_await read_catalog()) break;
       now = steady_now_ns();
     }
