@@ -1,0 +1,228 @@
+#include "review/review_book.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/crypto.h"
+
+namespace gh::review {
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::kPending:
+      return "pending";
+    case State::kApproved:
+      return "approved";
+    case State::kDenied:
+      return "denied";
+    case State::kExpired:
+      return "expired";
+    case State::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Refusal r) {
+  switch (r) {
+    case Refusal::kNotFound:
+      return "not_found";
+    case Refusal::kNotPending:
+      return "not_pending";
+    case Refusal::kSelfReview:
+      return "self_review";
+    case Refusal::kNotAnApprover:
+      return "not_an_approver";
+    case Refusal::kAlreadyApproved:
+      return "already_approved";
+    case Refusal::kEditRefused:
+      return "edit_refused";
+  }
+  return "unknown";
+}
+
+Request ReviewBook::create(Request r, int64_t now_ns) {
+  std::array<uint8_t, 10> id{};
+  crypto::random_bytes(id);
+  r.id = "rv_" + crypto::to_hex(id);
+  r.created_ns = now_ns;
+  r.state = State::kPending;
+  r.min_approvals = std::max(1, r.min_approvals);
+  std::lock_guard lock(mu_);
+  auto [it, inserted] = requests_.emplace(r.id, std::move(r));
+  return it->second;
+}
+
+void ReviewBook::watch(const std::string& id, Watcher fn) {
+  std::unique_lock lock(mu_);
+  auto it = requests_.find(id);
+  if (it != requests_.end() && it->second.state == State::kPending) {
+    watchers_.emplace(id, std::move(fn));
+    return;
+  }
+  // Decided already (or unknown): tell at once.
+  Request r = it != requests_.end() ? it->second : Request{};
+  if (it == requests_.end()) {
+    r.id = id;
+    r.state = State::kCancelled;
+    r.reason = "no such review request";
+  }
+  lock.unlock();
+  fn(r);
+}
+
+Outcome ReviewBook::refuse(Refusal r, std::string message) const {
+  Outcome o;
+  o.refused = r;
+  o.message = std::move(message);
+  return o;
+}
+
+bool ReviewBook::may_review(const Request& r, const Reviewer& who, std::string& why) {
+  if (!who.approver) {
+    why = "reviewing requires the approver role";
+    return false;
+  }
+  if (r.approver_groups.empty()) return true;
+  for (const std::string& g : who.groups)
+    if (std::find(r.approver_groups.begin(), r.approver_groups.end(), g) != r.approver_groups.end())
+      return true;
+  why = "this request needs an approver in one of the groups:";
+  for (const std::string& g : r.approver_groups) why += " " + g;
+  return false;
+}
+
+std::vector<ReviewBook::Watcher> ReviewBook::decide(Request& r, State s, std::string by,
+                                                    std::string reason, int64_t now_ns) {
+  r.state = s;
+  r.decided_by = std::move(by);
+  r.reason = std::move(reason);
+  r.decided_ns = now_ns;
+  std::vector<Watcher> out;
+  auto [b, e] = watchers_.equal_range(r.id);
+  for (auto it = b; it != e; ++it) out.push_back(std::move(it->second));
+  watchers_.erase(b, e);
+  return out;
+}
+
+Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::string reason,
+                            std::string edited_sql, const EditCheck& check_edit,
+                            int64_t now_ns) {
+  std::vector<Watcher> notify;
+  Outcome o;
+  {
+    std::lock_guard lock(mu_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return refuse(Refusal::kNotFound, "no review request " + id);
+    Request& r = it->second;
+    if (r.state != State::kPending)
+      return refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
+    if (who.subject == r.principal)
+      return refuse(Refusal::kSelfReview, "nobody may approve their own request");
+    std::string why;
+    if (!may_review(r, who, why)) return refuse(Refusal::kNotAnApprover, why);
+    for (const Approval& a : r.approvals)
+      if (a.approver == who.subject)
+        return refuse(Refusal::kAlreadyApproved, who.subject + " approved this request already");
+    if (!edited_sql.empty()) {
+      std::string refused = check_edit ? check_edit(edited_sql) : "edits cannot be checked here";
+      if (!refused.empty()) return refuse(Refusal::kEditRefused, "the edited SQL: " + refused);
+      r.edited_sql = std::move(edited_sql);
+    }
+    r.approvals.push_back(Approval{who.subject, now_ns, reason});
+    if (static_cast<int>(r.approvals.size()) >= r.min_approvals)
+      notify = decide(r, State::kApproved, who.subject, std::move(reason), now_ns);
+    o.request = r;
+  }
+  for (auto& fn : notify) fn(o.request);
+  return o;
+}
+
+Outcome ReviewBook::deny(const std::string& id, const Reviewer& who, std::string reason,
+                         int64_t now_ns) {
+  std::vector<Watcher> notify;
+  Outcome o;
+  {
+    std::lock_guard lock(mu_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return refuse(Refusal::kNotFound, "no review request " + id);
+    Request& r = it->second;
+    if (r.state != State::kPending)
+      return refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
+    if (who.subject == r.principal)
+      return refuse(Refusal::kSelfReview, "nobody may deny their own request; cancel it instead");
+    std::string why;
+    if (!may_review(r, who, why)) return refuse(Refusal::kNotAnApprover, why);
+    notify = decide(r, State::kDenied, who.subject, std::move(reason), now_ns);
+    o.request = r;
+  }
+  for (auto& fn : notify) fn(o.request);
+  return o;
+}
+
+Outcome ReviewBook::cancel(const std::string& id, std::string why, int64_t now_ns) {
+  std::vector<Watcher> notify;
+  Outcome o;
+  {
+    std::lock_guard lock(mu_);
+    auto it = requests_.find(id);
+    if (it == requests_.end()) return refuse(Refusal::kNotFound, "no review request " + id);
+    Request& r = it->second;
+    if (r.state != State::kPending)
+      return refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
+    notify = decide(r, State::kCancelled, {}, "cancelled: " + why, now_ns);
+    o.request = r;
+  }
+  for (auto& fn : notify) fn(o.request);
+  return o;
+}
+
+size_t ReviewBook::expire(int64_t now_ns) {
+  std::vector<std::pair<Request, std::vector<Watcher>>> expired;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = requests_.begin(); it != requests_.end();) {
+      Request& r = it->second;
+      if (r.state == State::kPending && r.expires_ns != 0 && now_ns >= r.expires_ns) {
+        auto w = decide(r, State::kExpired, {}, "expired before enough approvals", now_ns);
+        expired.emplace_back(r, std::move(w));
+      } else if (r.state != State::kPending && now_ns - r.decided_ns > kKeepDecidedNs) {
+        it = requests_.erase(it);
+        continue;
+      }
+      ++it;
+    }
+  }
+  for (auto& [r, fns] : expired)
+    for (auto& fn : fns) fn(r);
+  return expired.size();
+}
+
+std::optional<Request> ReviewBook::get(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Request> ReviewBook::list(std::optional<State> state, size_t limit) const {
+  std::vector<Request> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, r] : requests_)
+      if (!state || r.state == *state) out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Request& a, const Request& b) { return a.created_ns > b.created_ns; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+size_t ReviewBook::pending() const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [id, r] : requests_) n += r.state == State::kPending;
+  return n;
+}
+
+}  // namespace gh::review

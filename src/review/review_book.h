@@ -1,0 +1,133 @@
+#pragma once
+
+// Review requests: a statement the guardrails sent to `review` waits for designated humans.
+// The book holds each request's life, decides who may act on it, and tells whoever waits on
+// it (the held session) once it is decided. No sockets, no store: the session creates
+// requests, the admin API and the CLI approve or deny them, a ticker expires them.
+//
+//   ReviewBook book;
+//   const Request& r = book.create(std::move(req), now);         // state pending
+//   book.watch(r.id, [](const Request& done) { ... });          // called once, when decided
+//   auto ok = book.approve(r.id, reviewer, "looks fine", {}, now);   // or deny / cancel
+//   book.expire(now);                                           // past expires_ns: denied
+//
+// Rules (the SOC 2 part):
+//   - a reviewer must hold the approver role and be in one of the request's approver groups
+//     (none listed: any approver);
+//   - nobody approves or denies their own request;
+//   - min_approvals counts distinct approvers; the same approver twice is refused;
+//   - any deny ends the request; so do expiry and cancellation (client gone);
+//   - an approver may edit the SQL: the edit is checked by the caller's `check_edit` (analyzed
+//     and judged again; it must not need review itself) and both texts are kept.
+// Every call is thread-safe (admin threads and io threads share the book).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace gh::review {
+
+enum class State : uint8_t { kPending, kApproved, kDenied, kExpired, kCancelled };
+std::string_view to_string(State s);
+
+struct Approval {
+  std::string approver;  // subject
+  int64_t at_ns = 0;
+  std::string reason;
+};
+
+struct Request {
+  std::string id;  // "rv_" + 20 hex digits, unguessable
+  std::string session_id;
+  std::string principal;  // the requester's subject (API key name or token subject)
+  std::string connection;
+  std::string sql;
+  std::string params_json;                   // bound parameters, as recorded
+  std::string facts;                         // a summary of what the statement does
+  std::vector<std::string> rules;            // the review rules that matched
+  std::vector<std::string> approver_groups;  // empty: any approver
+  int min_approvals = 1;
+  int64_t created_ns = 0;
+  int64_t expires_ns = 0;
+
+  State state = State::kPending;
+  std::vector<Approval> approvals;
+  std::string decided_by;  // the denier, or the approver whose approval completed it
+  std::string reason;      // the deny reason, or "expired" / "cancelled: ..."
+  int64_t decided_ns = 0;
+  std::string edited_sql;  // set when an approver edited the statement
+};
+
+// Who acts on a request.
+struct Reviewer {
+  std::string subject;
+  std::vector<std::string> groups;
+  bool approver = false;  // holds the approver (or admin) role
+};
+
+// Why an action was refused; maps to an HTTP status in the admin API.
+enum class Refusal : uint8_t {
+  kNotFound,          // 404
+  kNotPending,        // 409: decided already
+  kSelfReview,        // 403: your own request
+  kNotAnApprover,     // 403: no approver role, or not in the rule's approver groups
+  kAlreadyApproved,   // 409: this approver approved already
+  kEditRefused,       // 422: the edited SQL is refused or needs review itself
+};
+std::string_view to_string(Refusal r);
+
+struct Outcome {
+  std::optional<Refusal> refused;
+  std::string message;  // why, for the caller's error body
+  Request request;      // the request after the action (when not refused)
+
+  bool ok() const { return !refused.has_value(); }
+};
+
+class ReviewBook {
+ public:
+  using Watcher = std::function<void(const Request&)>;
+  // Returns a refusal message, or "" if the edited SQL may run in place of the original.
+  using EditCheck = std::function<std::string(std::string_view sql)>;
+
+  // Files a new pending request (its id is generated here); returns a copy.
+  Request create(Request r, int64_t now_ns);
+  // `fn` is called once, on the thread that decides the request, right after it is decided
+  // (at once if it is decided already). Keep it short: post to your own executor.
+  void watch(const std::string& id, Watcher fn);
+
+  Outcome approve(const std::string& id, const Reviewer& who, std::string reason,
+                  std::string edited_sql, const EditCheck& check_edit, int64_t now_ns);
+  Outcome deny(const std::string& id, const Reviewer& who, std::string reason, int64_t now_ns);
+  // The client went away (or the session ended): the request is moot.
+  Outcome cancel(const std::string& id, std::string why, int64_t now_ns);
+  // Denies every pending request past its expiry (state expired); returns how many. Also
+  // forgets requests decided more than kKeepDecidedNs ago (the audit log keeps them).
+  size_t expire(int64_t now_ns);
+  static constexpr int64_t kKeepDecidedNs = int64_t{3600} * 1'000'000'000;
+
+  std::optional<Request> get(const std::string& id) const;
+  // Newest first; `state` filters when set.
+  std::vector<Request> list(std::optional<State> state, size_t limit) const;
+  size_t pending() const;
+
+ private:
+  Outcome refuse(Refusal r, std::string message) const;
+  // Marks `r` decided and collects its watchers; call them after unlocking.
+  std::vector<Watcher> decide(Request& r, State s, std::string by, std::string reason,
+                              int64_t now_ns);
+  static bool may_review(const Request& r, const Reviewer& who, std::string& why);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Request> requests_;
+  std::multimap<std::string, Watcher> watchers_;
+};
+
+}  // namespace gh::review
