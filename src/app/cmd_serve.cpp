@@ -9,7 +9,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
+#include "app/admin_setup.h"
 #include "app/audit_setup.h"
 #include "app/commands.h"
 #include "app/identity_setup.h"
@@ -140,16 +142,34 @@ int run_serve(const std::vector<std::string>& args) {
     spdlog::critical("{}", listener.status().message());
     return 1;
   }
+  // Bound before anything runs, so an admin address in use stops the start cleanly.
+  std::optional<AdminApi> admin_api;
+  if (config->admin) {
+    auto api = bind_admin_api(*config, gateway, authenticator.value().get(),
+                              audit_streams->raw(), executors);
+    if (!api.ok()) {
+      spdlog::critical("{}", api.status().message());
+      return 1;
+    }
+    admin_api.emplace(std::move(api.value()));
+  }
   threads.start();
   listener.value()->start();
   spdlog::info("gatehouse listening on {}:{} ({} io threads, {} connections, config {})",
                config->listen_host, listener.value()->port(), threads.size(),
                config->connections.size(), config->path);
+  if (admin_api) {
+    admin_api->server->start();
+    admin_api->readiness->set_listening();
+    spdlog::info("admin API listening on {}:{}{}", config->admin->host,
+                 admin_api->server->port(), config->admin->tls ? " (TLS)" : "");
+  }
 
   asio::io_context main_ctx(1);
   asio::signal_set signals(main_ctx, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int sig) {
     spdlog::info("signal {}: shutting down", sig);
+    if (admin_api) admin_api->readiness->set_stopping();
     listener.value()->close();
     main_ctx.stop();
   });
@@ -159,6 +179,8 @@ int run_serve(const std::vector<std::string>& args) {
   sweep_periodically(main_ctx, roles.value(), audit_streams->writers[0].get(), executors[0]);
   main_ctx.run();
   drain_for_shutdown(gateway, roles.value(), executors, std::chrono::seconds(5));
+  // Before the io threads stop: /readyz asks them about their audit streams.
+  if (admin_api) admin_api->server->stop();
   threads.stop();
   roles.value().stop();
   if (authenticator.value()) authenticator.value()->stop();

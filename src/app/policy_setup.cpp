@@ -47,7 +47,7 @@ Status install_policy(const config::Config& cfg, pg::Gateway& gw, audit::StreamW
                  return s;
                }());
   record_policy_loaded(cfg, *p.value(), writer, writer_ex);
-  gw.policy().set(std::move(p.value()));
+  gw.policy().set(std::move(p.value()), cfg.config_hash);
   return Status::Ok();
 }
 

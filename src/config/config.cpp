@@ -51,7 +51,27 @@ std::optional<uint16_t> parse_port(std::string_view s) {
   return static_cast<uint16_t>(v);
 }
 
-// "host:port" or "[v6addr]:port". An unbracketed IPv6 address is ambiguous and rejected.
+fs::path config_dir(const std::string& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(fs::path(file), ec);
+  return ec ? fs::path(file).parent_path() : abs.parent_path();
+}
+
+}  // namespace
+
+namespace detail {
+
+bool is_env_name(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+bool is_plain_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char);
+}
+
 std::optional<std::pair<std::string, uint16_t>> split_host_port(std::string_view s) {
   std::string_view host;
   std::string_view port;
@@ -75,25 +95,10 @@ std::optional<std::pair<std::string, uint16_t>> split_host_port(std::string_view
   return std::pair{std::string(host), *p};
 }
 
-fs::path config_dir(const std::string& file) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(fs::path(file), ec);
-  return ec ? fs::path(file).parent_path() : abs.parent_path();
-}
-
-}  // namespace
-
-namespace detail {
-
-bool is_env_name(std::string_view s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-bool is_plain_name(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char);
+bool is_ip_address(const std::string& host) {
+  in6_addr a6;
+  in_addr a4;
+  return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
 }
 
 const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
@@ -110,6 +115,7 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"access", &Loader::parse_access},
     {"guardrails", &Loader::parse_guardrails},
     {"masking", &Loader::parse_masking},
+    {"admin", &Loader::parse_admin},
 };
 
 Result<Config> Loader::load(const std::string& text) {
@@ -153,6 +159,7 @@ Result<Config> Loader::load(const std::string& text) {
 
   if (!has_problems()) check_access(cfg);
   if (!has_problems()) check_masking(cfg);
+  if (!has_problems()) check_admin(cfg);
   if (cfg.audit.dir.empty()) cfg.audit.dir = (fs::path(cfg.data_dir) / "audit").string();
   if (cfg.audit.signing_key.empty())
     cfg.audit.signing_key = (fs::path(cfg.data_dir) / "audit-signing.key").string();
@@ -167,10 +174,7 @@ void Loader::parse_listen(const Entry& e, Config& cfg) {
     problem(e.line, "listen: expected host:port (such as 127.0.0.1:6432 or [::1]:6432)");
     return;
   }
-  in6_addr a6;
-  in_addr a4;
-  if (inet_pton(AF_INET, hp->first.c_str(), &a4) != 1 &&
-      inet_pton(AF_INET6, hp->first.c_str(), &a6) != 1) {
+  if (!is_ip_address(hp->first)) {
     problem(e.line, "listen: '" + hp->first + "' is not an IP address (use 127.0.0.1, 0.0.0.0, ::1 ...)");
     return;
   }

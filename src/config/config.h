@@ -175,6 +175,27 @@ struct GuardrailsSource {
   SourceLocation where;                     // the config file and the line of `guardrails:`
 };
 
+// The admin HTTP API (admin/): its listener, optional TLS, and which groups hold which role.
+struct AdminRoles {
+  std::vector<std::string> admin;     // everything
+  std::vector<std::string> approver;  // decide reviews (scoped by each rule's approvers)
+  std::vector<std::string> auditor;   // read sessions, policy and evidence
+};
+
+struct AdminTls {
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct AdminConfig {
+  std::string listen;  // as written, "127.0.0.1:8090"
+  std::string host;
+  uint16_t port = 0;
+  std::optional<AdminTls> tls;
+  AdminRoles roles;
+  SourceLocation where;  // the line of `admin:`
+};
+
 struct Config {
   std::string path;         // the file it was loaded from
   std::string config_hash;  // SHA-256 hex of the file's bytes, to tell which config was live
@@ -193,6 +214,7 @@ struct Config {
   std::vector<AccessRule> access;
   GuardrailsSource guardrails;
   MaskingConfig masking;
+  std::optional<AdminConfig> admin;  // absent: no admin server
 
   const Connection* find_connection(std::string_view name) const {
     for (const auto& c : connections)

@@ -21,6 +21,10 @@ namespace gh::config::detail {
 bool is_env_name(std::string_view s);
 // Letters, digits, '_', '.', '-': connection names and the like.
 bool is_plain_name(std::string_view s);
+// "host:port" or "[v6addr]:port" (an unbracketed IPv6 address is ambiguous: nullopt).
+std::optional<std::pair<std::string, uint16_t>> split_host_port(std::string_view s);
+// An IPv4 or IPv6 address literal.
+bool is_ip_address(const std::string& host);
 
 class Loader : public YamlReader {
  public:
@@ -82,6 +86,12 @@ class Loader : public YamlReader {
   void parse_access(const Entry& e, Config& cfg);
   void parse_access_rule(const YAML::Node& node, const std::string& path, int fallback_line,
                          Config& cfg);
+  // admin_section.cpp
+  void parse_admin(const Entry& e, Config& cfg);
+  void parse_admin_tls(const Entry& e, AdminConfig& admin);
+  void parse_admin_roles(const Entry& e, AdminConfig& admin);
+  void check_admin(Config& cfg);  // after all sections: not the proxy's own address
+
   // After all sections: rules name existing connections and roles they can log in as.
   void check_access(Config& cfg);
   void check_masking(Config& cfg);  // masking_section.cpp

@@ -7,10 +7,16 @@
 
 namespace gh::pg {
 
-void PolicyHolder::set(std::shared_ptr<const policy::Policy> p) {
+void PolicyHolder::set(std::shared_ptr<const policy::Policy> p, std::string config_hash) {
   std::lock_guard<std::mutex> lock(mu_);
   policy_ = std::move(p);
+  config_hash_ = std::move(config_hash);
   version_.fetch_add(1, std::memory_order_release);
+}
+
+std::pair<std::shared_ptr<const policy::Policy>, std::string> PolicyHolder::current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {policy_, config_hash_};
 }
 
 void PolicyHolder::refresh(std::shared_ptr<const policy::Policy>& cached, uint64_t& version) const {

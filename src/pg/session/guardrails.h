@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "identity/principal.h"
@@ -26,13 +27,17 @@ namespace gh::pg {
 // statement. The version check is one relaxed atomic load per statement.
 class PolicyHolder {
  public:
-  void set(std::shared_ptr<const policy::Policy> p);
+  // `config_hash`: the config file the policy was loaded from, for the admin API.
+  void set(std::shared_ptr<const policy::Policy> p, std::string config_hash = {});
+  // The policy in force and its config hash (any thread; takes the lock).
+  std::pair<std::shared_ptr<const policy::Policy>, std::string> current() const;
   // `cached` is refreshed when a new policy was set since `version` was taken.
   void refresh(std::shared_ptr<const policy::Policy>& cached, uint64_t& version) const;
 
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const policy::Policy> policy_;
+  std::string config_hash_;
   std::atomic<uint64_t> version_{0};
 };
 

@@ -1,0 +1,130 @@
+#include "admin/metrics.h"
+
+namespace gh::admin {
+
+namespace {
+
+// HELP text escapes backslash and newline only.
+void append_help(std::string& out, std::string_view help) {
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+uint64_t load(const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+
+}  // namespace
+
+std::string escape_label_value(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+MetricsText& MetricsText::family(std::string_view name, std::string_view type,
+                                 std::string_view help) {
+  out_ += "# HELP ";
+  out_ += name;
+  out_ += ' ';
+  append_help(out_, help);
+  out_ += "\n# TYPE ";
+  out_ += name;
+  out_ += ' ';
+  out_ += type;
+  out_ += '\n';
+  return *this;
+}
+
+MetricsText& MetricsText::sample(std::string_view name, std::string_view labels, uint64_t value) {
+  out_ += name;
+  if (!labels.empty()) {
+    out_ += '{';
+    out_ += labels;
+    out_ += '}';
+  }
+  out_ += ' ';
+  out_ += std::to_string(value);
+  out_ += '\n';
+  return *this;
+}
+
+MetricsText& MetricsText::counter(std::string_view name, std::string_view help, uint64_t value) {
+  return family(name, "counter", help).sample(name, "", value);
+}
+
+MetricsText& MetricsText::gauge(std::string_view name, std::string_view help, int64_t value) {
+  family(name, "gauge", help);
+  out_ += name;
+  out_ += ' ';
+  out_ += std::to_string(value);
+  out_ += '\n';
+  return *this;
+}
+
+std::string render_metrics(const MetricsSources& s) {
+  std::string out;
+  MetricsText m(out);
+  if (const pg::GatewayCounters* g = s.gateway) {
+    m.counter("gatehouse_sessions_total", "Client connections accepted.", load(g->sessions_total));
+    m.gauge("gatehouse_sessions_active", "Client connections open now.",
+            g->sessions_active.load(std::memory_order_relaxed));
+    m.counter("gatehouse_auth_failures_total",
+              "Logins refused: bad token or API key, unknown connection, no access rule.",
+              load(g->auth_failures));
+    m.counter("gatehouse_access_denied_total", "Logins refused because no access rule matched.",
+              load(g->access_denied));
+    m.counter("gatehouse_protocol_errors_total", "Sessions ended by a client protocol error.",
+              load(g->protocol_errors));
+    m.counter("gatehouse_backend_connect_failures_total",
+              "Backend connections that could not be opened.", load(g->backend_connect_failures));
+    m.counter("gatehouse_backend_lost_total", "Backend connections lost during a session.",
+              load(g->backend_lost));
+    m.counter("gatehouse_cancels_forwarded_total", "Cancel requests forwarded to a backend.",
+              load(g->cancels_forwarded));
+    m.counter("gatehouse_audit_refusals_total",
+              "Statements or logins refused because the audit log could not be written.",
+              load(g->audit_refusals));
+    m.counter("gatehouse_sessions_terminated_total",
+              "Sessions ended by gatehouse: key revoked, token expiry, max_session, shutdown.",
+              load(g->sessions_terminated));
+    m.counter("gatehouse_ephemeral_roles_created_total", "Ephemeral backend roles created.",
+              load(g->ephemeral_roles_created));
+    m.counter("gatehouse_ephemeral_roles_dropped_total", "Ephemeral backend roles dropped.",
+              load(g->ephemeral_roles_dropped));
+    m.counter("gatehouse_ephemeral_role_failures_total",
+              "Ephemeral backend roles that could not be created or dropped.",
+              load(g->ephemeral_role_failures));
+  }
+  if (const identity::AuthenticatorCounters* t = s.tokens) {
+    m.family("gatehouse_jwks_fetches_total", "counter", "JWKS and discovery fetches, by result.")
+        .sample("gatehouse_jwks_fetches_total", "result=\"ok\"", load(t->fetches_ok))
+        .sample("gatehouse_jwks_fetches_total", "result=\"failed\"", load(t->fetches_failed));
+  }
+  if (const AdminCounters* a = s.admin) {
+    m.counter("gatehouse_admin_requests_total", "Admin API requests answered.", load(a->requests));
+    m.family("gatehouse_admin_refusals_total", "counter",
+             "Admin API requests refused, by reason.")
+        .sample("gatehouse_admin_refusals_total", "reason=\"unauthenticated\"",
+                load(a->unauthenticated))
+        .sample("gatehouse_admin_refusals_total", "reason=\"forbidden\"", load(a->forbidden));
+  }
+  return out;
+}
+
+}  // namespace gh::admin

@@ -1,0 +1,151 @@
+#include "admin/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <exception>
+#include <optional>
+
+namespace gh::admin {
+
+namespace {
+
+enum class Endpoint { kHealthz, kReadyz, kMetrics, kSessions, kSession, kPolicy };
+
+struct RouteMatch {
+  Endpoint endpoint;
+  std::string_view allow;  // the methods it answers, for 405's Allow header
+  RoleSet roles;           // empty: no authentication
+  std::string_view id;     // the {id} of /api/v1/sessions/{id}
+};
+
+constexpr std::string_view kApiPrefix = "/api/";
+constexpr std::string_view kSessionsPath = "/api/v1/sessions";
+
+const RoleSet kReaders{Role::kAdmin, Role::kAuditor};
+
+std::optional<RouteMatch> match_path(std::string_view path) {
+  if (path == "/healthz") return RouteMatch{Endpoint::kHealthz, "GET", {}, {}};
+  if (path == "/readyz") return RouteMatch{Endpoint::kReadyz, "GET", {}, {}};
+  if (path == "/metrics") return RouteMatch{Endpoint::kMetrics, "GET", {}, {}};
+  if (path == kSessionsPath) return RouteMatch{Endpoint::kSessions, "GET", kReaders, {}};
+  if (path == "/api/v1/policy") return RouteMatch{Endpoint::kPolicy, "GET", kReaders, {}};
+  if (path.starts_with(kSessionsPath) && path.size() > kSessionsPath.size() + 1 &&
+      path[kSessionsPath.size()] == '/') {
+    std::string_view id = path.substr(kSessionsPath.size() + 1);
+    if (id.find('/') == std::string_view::npos)
+      return RouteMatch{Endpoint::kSession, "GET", kReaders, id};
+  }
+  return std::nullopt;
+}
+
+bool method_allowed(std::string_view method, std::string_view allow) {
+  // `allow` is a comma-separated list ("GET" or "GET, POST").
+  size_t pos = 0;
+  while (pos <= allow.size()) {
+    size_t comma = allow.find(',', pos);
+    std::string_view m = allow.substr(pos, comma == std::string_view::npos ? allow.npos : comma - pos);
+    while (!m.empty() && m.front() == ' ') m.remove_prefix(1);
+    if (m == method) return true;
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return false;
+}
+
+HttpResponse json_ok(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+Router::Router(RouterDeps deps) : deps_(std::move(deps)) {
+  deps_.metrics.admin = &counters_;
+  if (!deps_.now_s) deps_.now_s = [] { return static_cast<int64_t>(std::time(nullptr)); };
+}
+
+HttpResponse Router::handle(const HttpRequest& req) {
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse r;
+  try {
+    r = route(req);
+  } catch (const std::exception& e) {
+    spdlog::error("admin API: {} {}: internal error: {}", req.method, req.path, e.what());
+    r = json_error(500, "internal", "internal error; see the gatehouse log");
+  }
+  if (r.status == 401) counters_.unauthenticated.fetch_add(1, std::memory_order_relaxed);
+  if (r.status == 403) counters_.forbidden.fetch_add(1, std::memory_order_relaxed);
+  return r;
+}
+
+std::variant<identity::Principal, HttpResponse> Router::authenticate(const HttpRequest& req) {
+  if (deps_.auth == nullptr)
+    return json_error(401, "unauthenticated", "the admin API has no authenticator");
+  auto p = deps_.auth->authenticate(req.header("Authorization"), deps_.now_s());
+  if (p.ok()) return std::move(p.value());
+  if (p.status().code() == Status::Code::kUnavailable)
+    return json_error(503, "unavailable", p.status().message());
+  return json_error(401, "unauthenticated", p.status().message());
+}
+
+HttpResponse Router::route(const HttpRequest& req) {
+  std::optional<RouteMatch> m = match_path(req.path);
+  bool api = std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
+  std::optional<identity::Principal> principal;
+  if (api) {
+    auto who = authenticate(req);
+    if (auto* r = std::get_if<HttpResponse>(&who)) {
+      r->headers.emplace_back("WWW-Authenticate", "Bearer");
+      return std::move(*r);
+    }
+    principal = std::move(std::get<identity::Principal>(who));
+  }
+  if (!m) return json_error(404, "not_found", "no such endpoint");
+  if (!method_allowed(req.method, m->allow)) {
+    HttpResponse r = json_error(405, "method_not_allowed",
+                                req.method + " is not allowed here; allowed: " +
+                                    std::string(m->allow));
+    r.headers.emplace_back("Allow", std::string(m->allow));
+    return r;
+  }
+  if (!m->roles.empty()) {
+    RoleSet held = roles_of(principal->groups, deps_.roles);
+    if (!held.any_of(m->roles)) {
+      return json_error(403, "forbidden",
+                        principal->label() + " needs the " + m->roles.names() +
+                            " role (from admin.roles) for this endpoint");
+    }
+  }
+  switch (m->endpoint) {
+    case Endpoint::kHealthz:
+      return json_ok("{\"status\":\"ok\"}\n");
+    case Endpoint::kReadyz:
+      return readyz();
+    case Endpoint::kMetrics:
+      return metrics();
+    case Endpoint::kSessions:
+      return list_sessions(req);
+    case Endpoint::kSession:
+      return get_session(m->id);
+    case Endpoint::kPolicy:
+      return get_policy();
+  }
+  return json_error(404, "not_found", "no such endpoint");
+}
+
+HttpResponse Router::readyz() const {
+  std::string why = deps_.readiness ? deps_.readiness() : std::string("not started");
+  if (!why.empty()) return json_error(503, "not_ready", why);
+  return json_ok("{\"status\":\"ready\"}\n");
+}
+
+HttpResponse Router::metrics() const {
+  HttpResponse r;
+  r.content_type = std::string(kMetricsContentType);
+  r.body = render_metrics(deps_.metrics);
+  return r;
+}
+
+}  // namespace gh::admin

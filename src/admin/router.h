@@ -1,0 +1,74 @@
+#pragma once
+
+// The admin API without sockets: a request in, a status and a JSON body out. The HTTP
+// server (server.h) calls handle() from its worker threads; tests call it directly.
+//
+//   GET /healthz                 no auth   200 {"status":"ok"}
+//   GET /readyz                  no auth   200, or 503 with the reason
+//   GET /metrics                 no auth   Prometheus text format 0.0.4
+//   GET /api/v1/sessions         admin, auditor   ?limit=N (1..1000, default 100)
+//   GET /api/v1/sessions/{id}    admin, auditor
+//   GET /api/v1/policy           admin, auditor   guardrail rules in force + config hash
+//
+// Every /api/ request needs `Authorization: Bearer <token>` (see bearer_auth.h) and is
+// authenticated before anything else is looked at, so an unauthenticated caller learns
+// nothing about which paths exist. Errors are {"error": {"code", "message"}}: 400
+// invalid_argument, 401 unauthenticated, 403 forbidden, 404 not_found, 405
+// method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "admin/bearer_auth.h"
+#include "admin/http_message.h"
+#include "admin/metrics.h"
+#include "admin/roles.h"
+#include "config/config.h"
+#include "identity/principal.h"
+#include "policy/policy.h"
+#include "store/state_store.h"
+
+namespace gh::admin {
+
+struct PolicyInForce {
+  std::shared_ptr<const policy::Policy> policy;  // null: no guardrails loaded
+  std::string config_hash;
+};
+
+struct RouterDeps {
+  config::AdminRoles roles;
+  const BearerAuthenticator* auth = nullptr;  // null: every /api/ request is refused
+  store::StateStore* store = nullptr;         // null: the sessions endpoints answer 503
+  std::function<PolicyInForce()> policy;
+  std::function<std::string()> readiness;  // "" when ready, else why not
+  MetricsSources metrics;                  // its `admin` is filled in by the router
+  std::function<int64_t()> now_s;          // unix seconds; default: the system clock
+};
+
+class Router {
+ public:
+  explicit Router(RouterDeps deps);
+
+  // Thread-safe; never throws (an internal failure is a 500 with a JSON error).
+  HttpResponse handle(const HttpRequest& req);
+
+  const AdminCounters& counters() const { return counters_; }
+
+ private:
+  HttpResponse route(const HttpRequest& req);
+  // The principal, or the 401/503 answer to give.
+  std::variant<identity::Principal, HttpResponse> authenticate(const HttpRequest& req);
+
+  HttpResponse readyz() const;
+  HttpResponse metrics() const;
+  HttpResponse list_sessions(const HttpRequest& req) const;  // api_sessions.cpp
+  HttpResponse get_session(std::string_view id) const;       // api_sessions.cpp
+  HttpResponse get_policy() const;                           // api_policy.cpp
+
+  RouterDeps deps_;
+  AdminCounters counters_;
+};
+
+}  // namespace gh::admin

@@ -1,0 +1,82 @@
+#include "app/admin_setup.h"
+
+#include <asio/post.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace gh::app {
+
+namespace {
+
+constexpr auto kIoAnswerTimeout = std::chrono::seconds(1);
+
+// The io threads' answers; shared, so an answer after the wait gave up touches nothing dead.
+struct AuditProbe {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t answered = 0;
+  std::vector<std::string> problems;  // by io thread, "" = healthy
+  std::vector<bool> seen;
+};
+
+}  // namespace
+
+std::string Readiness::why_not_ready() const {
+  if (stopping_.load()) return "gatehouse is shutting down";
+  if (!listening_.load()) return "the proxy is not listening yet";
+  auto probe = std::make_shared<AuditProbe>();
+  probe->problems.resize(writers_.size());
+  probe->seen.resize(writers_.size());
+  for (size_t i = 0; i < writers_.size() && i < io_.size(); ++i) {
+    audit::StreamWriter* w = writers_[i];
+    asio::post(io_[i], [probe, w, i] {
+      std::string problem = w->healthy() ? std::string() : w->last_error();
+      if (!w->healthy() && problem.empty()) problem = "unhealthy";
+      std::lock_guard lk(probe->mu);
+      probe->problems[i] = std::move(problem);
+      probe->seen[i] = true;
+      ++probe->answered;
+      probe->cv.notify_all();
+    });
+  }
+  std::unique_lock lk(probe->mu);
+  size_t want = std::min(writers_.size(), io_.size());
+  probe->cv.wait_for(lk, kIoAnswerTimeout, [&] { return probe->answered == want; });
+  for (size_t i = 0; i < want; ++i) {
+    if (!probe->seen[i])
+      return "io thread " + std::to_string(i) + " did not answer within 1s";
+    if (!probe->problems[i].empty())
+      return "audit stream " + std::to_string(i) + " cannot be written: " + probe->problems[i];
+  }
+  return {};
+}
+
+Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
+                                identity::TokenAuthenticator* tokens,
+                                std::vector<audit::StreamWriter*> writers,
+                                std::vector<asio::any_io_executor> io) {
+  AdminApi api;
+  api.readiness = std::make_unique<Readiness>(std::move(writers), std::move(io));
+  api.auth = std::make_unique<admin::BearerAuthenticator>(gw.store(), tokens);
+  admin::RouterDeps deps;
+  deps.roles = cfg.admin->roles;
+  deps.auth = api.auth.get();
+  deps.store = &gw.store();
+  deps.policy = [&gw] {
+    auto [policy, hash] = gw.policy().current();
+    return admin::PolicyInForce{std::move(policy), std::move(hash)};
+  };
+  deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
+  deps.metrics.gateway = &gw.counters();
+  deps.metrics.tokens = tokens != nullptr ? &tokens->counters() : nullptr;
+  api.router = std::make_unique<admin::Router>(std::move(deps));
+  auto server = admin::AdminServer::bind(*cfg.admin, *api.router);
+  if (!server.ok()) return server.status();
+  api.server = std::move(server.value());
+  return api;
+}
+
+}  // namespace gh::app
