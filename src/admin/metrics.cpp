@@ -110,6 +110,16 @@ std::string render_metrics(const MetricsSources& s) {
     m.counter("gatehouse_ephemeral_role_failures_total",
               "Ephemeral backend roles that could not be created or dropped.",
               load(g->ephemeral_role_failures));
+    m.counter("gatehouse_masked_values_total", "Values masked in result and COPY rows.",
+              load(g->masked_values));
+    m.counter("gatehouse_masked_results_total", "Results with at least one masked value.",
+              load(g->masked_results));
+    m.family("gatehouse_mask_catalog_reads_total", "counter",
+             "Catalog reads for masking column rules, by result.")
+        .sample("gatehouse_mask_catalog_reads_total", "result=\"ok\"",
+                load(g->mask_catalog_reads) - load(g->mask_catalog_failures))
+        .sample("gatehouse_mask_catalog_reads_total", "result=\"failed\"",
+                load(g->mask_catalog_failures));
   }
   if (const identity::AuthenticatorCounters* t = s.tokens) {
     m.family("gatehouse_jwks_fetches_total", "counter", "JWKS and discovery fetches, by result.")

@@ -174,8 +174,11 @@ def maskdb(pg):
 def masked(gh_factory, pg, maskdb):
     conns = [harness.GhConnection("mask", "gh_nossl", database="maskdb", port=pg.port,
                                   tls_mode="disable", password_env="GH_IT_PW_NOSSL")]
-    gh = gh_factory.make("masked", connections=conns, start=False, extra_yaml=MASKING,
+    admin_port = harness.free_port()
+    gh = gh_factory.make("masked", connections=conns, start=False,
+                         extra_yaml=MASKING + f"admin: {{ listen: 127.0.0.1:{admin_port} }}\n",
                          access_groups=("testers", "compliance"))
+    gh.admin_url = f"http://127.0.0.1:{admin_port}"
     gh.env["GH_IT_MASK_KEY"] = "an integration-test hash key, 32+ bytes long"
     gh.key = gh.create_key("it-masked", groups="testers")
     gh.compliance_key = gh.create_key("it-compliance", groups="compliance")
@@ -550,3 +553,19 @@ def test_suspended_portals_and_pipelines_are_masked(masked):
     assert [k for _, k in got] == [1, 2, 3, 4, 5]
     assert all(s.endswith(SEEDS[k - 1]["ssn"][-4:]) and s != SEEDS[k - 1]["ssn"] for s, k in got)
     assert masked.recorder.leaks() == []
+
+
+def test_metrics_count_masked_values(masked):
+    import urllib.request
+
+    def metric(name: str) -> int:
+        text = urllib.request.urlopen(masked.admin_url + "/metrics", timeout=10).read().decode()
+        return sum(int(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith(name) and not line.startswith("#"))
+
+    before = metric("gatehouse_masked_values_total")
+    with connect(masked, autocommit=True) as c:
+        c.execute("SELECT ssn, email FROM people WHERE id <= 3").fetchall()
+    assert metric("gatehouse_masked_values_total") - before == 6
+    assert metric("gatehouse_masked_results_total") >= 1
+    assert metric('gatehouse_mask_catalog_reads_total{result="ok"}') >= 1

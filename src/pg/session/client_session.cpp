@@ -329,7 +329,7 @@ asio::awaitable<bool> ClientSession::connect_backend() {
           gw_.masking().for_session(principal_.groups, connection_->name);
       if (rules.masking.active())
         masking = std::make_unique<MaskingHook>(gw_.masking(), std::move(rules), *analyzer, id_,
-                                                connection_->name, database_);
+                                                connection_->name, database_, &gw_.counters());
     }
     auto guardrails =
         std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name);

@@ -43,6 +43,12 @@ struct GatewayCounters {
   std::atomic<uint64_t> ephemeral_roles_created{0};
   std::atomic<uint64_t> ephemeral_roles_dropped{0};
   std::atomic<uint64_t> ephemeral_role_failures{0};
+  // Masking: values rewritten in result rows (and COPY rows), results that had any, catalog
+  // reads for column rules and the ones that failed.
+  std::atomic<uint64_t> masked_values{0};
+  std::atomic<uint64_t> masked_results{0};
+  std::atomic<uint64_t> mask_catalog_reads{0};
+  std::atomic<uint64_t> mask_catalog_failures{0};
 };
 
 class Gateway {

@@ -90,8 +90,9 @@ masking::CopyFormat copy_format(const sql::CopyFacts& c) {
 
 MaskingHook::MaskingHook(MaskingState& state, MaskingState::ForSession rules,
                          sql::Analyzer& analyzer, std::string session_id, std::string connection,
-                         std::string database)
+                         std::string database, GatewayCounters* counters)
     : state_(state),
+      counters_(counters),
       session_(std::move(rules.masking)),
       column_rules_(std::move(rules.column_rules)),
       analyzer_(analyzer),
@@ -146,7 +147,10 @@ void MaskingHook::on_internal_row(size_t result, std::string_view body) {
 }
 
 void MaskingHook::on_internal_done(std::string_view sqlstate, std::string_view message) {
+  if (counters_ != nullptr) counters_->mask_catalog_reads.fetch_add(1, std::memory_order_relaxed);
   if (!sqlstate.empty()) {
+    if (counters_ != nullptr)
+      counters_->mask_catalog_failures.fetch_add(1, std::memory_order_relaxed);
     // Keep what we had (none: every result is redacted whole until a read succeeds).
     if (!catalog_failed_logged_) {
       spdlog::warn("session {}: masking: reading the catalog failed ({} {}); results are "
@@ -373,6 +377,10 @@ std::string_view MaskingHook::finish_result(uint64_t id) {
     rows_.reset();
     copy_.reset();
     return summary_;
+  }
+  if (counters_ != nullptr && counts->total() > 0) {
+    counters_->masked_values.fetch_add(counts->total(), std::memory_order_relaxed);
+    counters_->masked_results.fetch_add(1, std::memory_order_relaxed);
   }
   JsonWriter w(summary_);
   w.begin_array();

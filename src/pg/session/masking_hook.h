@@ -27,6 +27,7 @@
 #include "masking/copy_rewriter.h"
 #include "masking/result_plan.h"
 #include "masking/row_rewriter.h"
+#include "pg/session/gateway.h"
 #include "pg/session/masking_state.h"
 #include "pg/session/result_filter.h"
 #include "policy/policy.h"
@@ -39,7 +40,8 @@ class MaskingHook final : public ResultFilter,
                           public policy::MaskedData {
  public:
   MaskingHook(MaskingState& state, MaskingState::ForSession rules, sql::Analyzer& analyzer,
-              std::string session_id, std::string connection, std::string database);
+              std::string session_id, std::string connection, std::string database,
+              GatewayCounters* counters = nullptr);
 
   // The catalog must be read before the next statement (none yet, stale, or too old and no
   // fresh shared one to adopt).
@@ -79,6 +81,7 @@ class MaskingHook final : public ResultFilter,
   bool reads_masked_columns(const sql::StatementFacts& f) const;
 
   MaskingState& state_;
+  GatewayCounters* counters_;
   masking::SessionMasking session_;
   std::vector<const masking::MaskRule*> column_rules_;
   std::string catalog_key_;
