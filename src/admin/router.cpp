@@ -10,7 +10,18 @@ namespace gh::admin {
 
 namespace {
 
-enum class Endpoint { kHealthz, kReadyz, kMetrics, kSessions, kSession, kPolicy };
+enum class Endpoint {
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kSessions,
+  kSession,
+  kPolicy,
+  kReviews,
+  kReview,
+  kApprove,
+  kDeny
+};
 
 struct RouteMatch {
   Endpoint endpoint;
@@ -21,8 +32,27 @@ struct RouteMatch {
 
 constexpr std::string_view kApiPrefix = "/api/";
 constexpr std::string_view kSessionsPath = "/api/v1/sessions";
+constexpr std::string_view kReviewsPath = "/api/v1/reviews";
 
 const RoleSet kReaders{Role::kAdmin, Role::kAuditor};
+const RoleSet kReviewReaders{Role::kAdmin, Role::kApprover, Role::kAuditor};
+const RoleSet kReviewers{Role::kAdmin, Role::kApprover};
+
+// /api/v1/reviews/{id}[/approve|/deny]
+std::optional<RouteMatch> match_review(std::string_view path) {
+  if (path == kReviewsPath) return RouteMatch{Endpoint::kReviews, "GET", kReviewReaders, {}};
+  if (!path.starts_with(kReviewsPath) || path.size() <= kReviewsPath.size() + 1 ||
+      path[kReviewsPath.size()] != '/')
+    return std::nullopt;
+  std::string_view rest = path.substr(kReviewsPath.size() + 1);
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return RouteMatch{Endpoint::kReview, "GET", kReviewReaders, rest};
+  std::string_view id = rest.substr(0, slash), action = rest.substr(slash + 1);
+  if (id.empty()) return std::nullopt;
+  if (action == "approve") return RouteMatch{Endpoint::kApprove, "POST", kReviewers, id};
+  if (action == "deny") return RouteMatch{Endpoint::kDeny, "POST", kReviewers, id};
+  return std::nullopt;
+}
 
 std::optional<RouteMatch> match_path(std::string_view path) {
   if (path == "/healthz") return RouteMatch{Endpoint::kHealthz, "GET", {}, {}};
@@ -30,6 +60,7 @@ std::optional<RouteMatch> match_path(std::string_view path) {
   if (path == "/metrics") return RouteMatch{Endpoint::kMetrics, "GET", {}, {}};
   if (path == kSessionsPath) return RouteMatch{Endpoint::kSessions, "GET", kReaders, {}};
   if (path == "/api/v1/policy") return RouteMatch{Endpoint::kPolicy, "GET", kReaders, {}};
+  if (auto r = match_review(path)) return r;
   if (path.starts_with(kSessionsPath) && path.size() > kSessionsPath.size() + 1 &&
       path[kSessionsPath.size()] == '/') {
     std::string_view id = path.substr(kSessionsPath.size() + 1);
@@ -131,6 +162,13 @@ HttpResponse Router::route(const HttpRequest& req) {
       return get_session(m->id);
     case Endpoint::kPolicy:
       return get_policy();
+    case Endpoint::kReviews:
+      return list_reviews(req);
+    case Endpoint::kReview:
+      return get_review(m->id);
+    case Endpoint::kApprove:
+    case Endpoint::kDeny:
+      return decide_review(m->id, m->endpoint == Endpoint::kApprove, req, *principal);
   }
   return json_error(404, "not_found", "no such endpoint");
 }

@@ -9,6 +9,10 @@
 //   GET /api/v1/sessions         admin, auditor   ?limit=N (1..1000, default 100)
 //   GET /api/v1/sessions/{id}    admin, auditor
 //   GET /api/v1/policy           admin, auditor   guardrail rules in force + config hash
+//   GET /api/v1/reviews          admin, approver, auditor   ?state=pending&limit=N
+//   GET /api/v1/reviews/{id}     admin, approver, auditor
+//   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "..."}
+//   POST /api/v1/reviews/{id}/deny      admin, approver   {"reason": "..."} (required)
 //
 // Every /api/ request needs `Authorization: Bearer <token>` (see bearer_auth.h) and is
 // authenticated before anything else is looked at, so an unauthenticated caller learns
@@ -16,6 +20,7 @@
 // invalid_argument, 401 unauthenticated, 403 forbidden, 404 not_found, 405
 // method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready.
 
+#include "review/review_book.h"
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +50,7 @@ struct RouterDeps {
   std::function<std::string()> readiness;  // "" when ready, else why not
   MetricsSources metrics;                  // its `admin` is filled in by the router
   std::function<int64_t()> now_s;          // unix seconds; default: the system clock
+  review::ReviewBook* reviews = nullptr;   // null: the reviews endpoints answer 503
 };
 
 class Router {
@@ -66,6 +72,10 @@ class Router {
   HttpResponse list_sessions(const HttpRequest& req) const;  // api_sessions.cpp
   HttpResponse get_session(std::string_view id) const;       // api_sessions.cpp
   HttpResponse get_policy() const;                           // api_policy.cpp
+  HttpResponse list_reviews(const HttpRequest& req) const;   // api_reviews.cpp
+  HttpResponse get_review(std::string_view id) const;        // api_reviews.cpp
+  HttpResponse decide_review(std::string_view id, bool approve, const HttpRequest& req,
+                             const identity::Principal& who) const;
 
   RouterDeps deps_;
   AdminCounters counters_;

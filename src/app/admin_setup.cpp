@@ -71,6 +71,7 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   };
   deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
   deps.metrics.gateway = &gw.counters();
+  deps.reviews = &gw.reviews();
   deps.metrics.tokens = tokens != nullptr ? &tokens->counters() : nullptr;
   api.router = std::make_unique<admin::Router>(std::move(deps));
   auto server = admin::AdminServer::bind(*cfg.admin, *api.router);

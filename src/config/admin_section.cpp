@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view kAdminKeys[] = {"listen", "tls", "roles"};
 constexpr std::string_view kAdminTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kAdminRoleKeys[] = {"admin", "approver", "auditor"};
+constexpr std::string_view kReviewKeys[] = {"mode", "timeout", "approval_ttl"};
 
 bool is_loopback_ip(const std::string& host) {
   if (host == "::1") return true;
@@ -106,6 +107,32 @@ void Loader::check_admin(Config& cfg) {
     problem(a.where.line, "admin.listen: " + a.listen +
                               " overlaps the proxy's listen address " + cfg.listen +
                               "; use another port");
+  }
+}
+
+// review: mode (ticket), timeout, approval_ttl.
+void Loader::parse_review(const Entry& e, Config& cfg) {
+  if (!e.value.IsMap()) {
+    problem(e.key_line, "review: expected a mapping with mode, timeout, approval_ttl");
+    return;
+  }
+  for (const Entry& f : entries(e.value, e.path, "review", kReviewKeys)) {
+    if (f.key == "mode") {
+      std::string m = f.value.IsScalar() ? f.value.Scalar() : "";
+      if (m == "ticket") {
+        cfg.review.mode = m;
+      } else if (m == "hold") {
+        problem(f.line, f.path + ": hold mode is not available yet; use ticket");
+      } else {
+        problem(f.line, f.path + ": expected ticket, got '" + m + "'");
+      }
+    } else if (f.key == "timeout") {
+      if (auto d = read_seconds(f, std::chrono::seconds(1), std::chrono::seconds(7 * 86400)))
+        cfg.review.timeout = *d;
+    } else if (f.key == "approval_ttl") {
+      if (auto d = read_seconds(f, std::chrono::seconds(1), std::chrono::seconds(7 * 86400)))
+        cfg.review.approval_ttl = *d;
+    }
   }
 }
 

@@ -116,6 +116,7 @@ const Loader::TopLevelKey Loader::kTopLevelKeys[] = {
     {"guardrails", &Loader::parse_guardrails},
     {"masking", &Loader::parse_masking},
     {"admin", &Loader::parse_admin},
+    {"review", &Loader::parse_review},
 };
 
 Result<Config> Loader::load(const std::string& text) {

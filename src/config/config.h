@@ -196,6 +196,15 @@ struct AdminConfig {
   SourceLocation where;  // the line of `admin:`
 };
 
+// review: what a `review` decision does. Only ticket mode exists so far: the statement is
+// refused with the id of a review request, and once approved the same principal's identical
+// statement passes once within approval_ttl.
+struct ReviewConfig {
+  std::string mode = "ticket";
+  std::chrono::seconds timeout{15 * 60};      // a pending request expires (denied) after this
+  std::chrono::seconds approval_ttl{10 * 60};  // an approval is usable this long
+};
+
 struct Config {
   std::string path;         // the file it was loaded from
   std::string config_hash;  // SHA-256 hex of the file's bytes, to tell which config was live
@@ -214,6 +223,7 @@ struct Config {
   std::vector<AccessRule> access;
   GuardrailsSource guardrails;
   MaskingConfig masking;
+  ReviewConfig review;
   std::optional<AdminConfig> admin;  // absent: no admin server
 
   const Connection* find_connection(std::string_view name) const {

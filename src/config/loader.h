@@ -88,6 +88,7 @@ class Loader : public YamlReader {
                          Config& cfg);
   // admin_section.cpp
   void parse_admin(const Entry& e, Config& cfg);
+  void parse_review(const Entry& e, Config& cfg);
   void parse_admin_tls(const Entry& e, AdminConfig& admin);
   void parse_admin_roles(const Entry& e, AdminConfig& admin);
   void check_admin(Config& cfg);  // after all sections: not the proxy's own address

@@ -198,6 +198,21 @@ size_t ReviewBook::expire(int64_t now_ns) {
   return expired.size();
 }
 
+std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t ttl_ns,
+                                               int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  Request* best = nullptr;
+  for (auto& [id, r] : requests_) {
+    if (r.ticket_key != key) continue;
+    const bool usable = r.state == State::kPending ||
+                        (r.used_ns == 0 && now_ns - r.decided_ns <= ttl_ns);
+    if (usable && (best == nullptr || r.created_ns > best->created_ns)) best = &r;
+  }
+  if (best == nullptr) return std::nullopt;
+  if (best->state != State::kPending) best->used_ns = now_ns;
+  return *best;
+}
+
 std::optional<Request> ReviewBook::get(const std::string& id) const {
   std::lock_guard lock(mu_);
   auto it = requests_.find(id);

@@ -63,6 +63,11 @@ struct Request {
   std::string reason;      // the deny reason, or "expired" / "cancelled: ..."
   int64_t decided_ns = 0;
   std::string edited_sql;  // set when an approver edited the statement
+
+  // Ticket mode: what identifies "the same statement again" (principal, text, parameters),
+  // and when the approval was used (it lets the statement through once).
+  std::string ticket_key;
+  int64_t used_ns = 0;
 };
 
 // Who acts on a request.
@@ -112,6 +117,11 @@ class ReviewBook {
   // forgets requests decided more than kKeepDecidedNs ago (the audit log keeps them).
   size_t expire(int64_t now_ns);
   static constexpr int64_t kKeepDecidedNs = int64_t{3600} * 1'000'000'000;
+
+  // Ticket mode: the newest request filed for `key` that is still pending, or decided within
+  // `ttl_ns` and not answered to its requester yet; nullopt if none. A decided one is marked
+  // used: an approval lets the statement through once, a denial is told once.
+  std::optional<Request> take_ticket(const std::string& key, int64_t ttl_ns, int64_t now_ns);
 
   std::optional<Request> get(const std::string& id) const;
   // Newest first; `state` filters when set.

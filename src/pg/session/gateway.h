@@ -21,6 +21,7 @@
 #include "pg/session/group_commit.h"
 #include "pg/session/guardrails.h"
 #include "pg/session/masking_state.h"
+#include "review/review_book.h"
 #include "sql/analyzer.h"
 #include "store/state_store.h"
 
@@ -91,6 +92,9 @@ class Gateway {
   PolicyHolder& policy() { return policy_; }
   // The masking rules and the catalogs resolved for them.
   MaskingState& masking() { return masking_; }
+  // Review requests (ticket mode); taken only when the admin API can approve them.
+  review::ReviewBook& reviews() { return reviews_; }
+  bool takes_reviews() const { return config_->admin.has_value(); }
   // The calling io thread's SQL analyzer (nullptr outside io threads).
   sql::Analyzer* analyzer() const;
 
@@ -117,6 +121,7 @@ class Gateway {
   std::vector<std::unordered_set<ClientSession*>> live_sessions_;  // by io thread
   PolicyHolder policy_;
   MaskingState masking_;
+  review::ReviewBook reviews_;
   std::vector<std::unique_ptr<sql::Analyzer>> analyzers_;  // by io thread
 };
 

@@ -200,6 +200,15 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
   v.sqlstate = "42501";
   if (d.action == policy::Action::kReview) {
     v.decision = "review";
+    if (reviews_ != nullptr) {
+      if (s.at_parse) {
+        // The ticket names the bound values: judge again at each Execute.
+        Verdict later;
+        later.judge_at_execute = true;
+        return later;
+      }
+      return ticket(s, analyzed, d, std::move(v));
+    }
     v.message = "statement requires approval (guardrail \"" + d.rule->name +
                 "\"): " + std::string(d.message()) +
                 "; gatehouse cannot take approvals yet, so it was not run";

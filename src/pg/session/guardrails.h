@@ -17,7 +17,9 @@
 
 #include "identity/principal.h"
 #include "pg/session/statement_hooks.h"
+#include "config/config.h"
 #include "policy/policy.h"
+#include "review/review_book.h"
 #include "policy/prepared_statements.h"
 #include "sql/analyzer.h"
 
@@ -61,10 +63,22 @@ class Guardrails final : public StatementHooks {
   Verdict on_statement(const StatementStart& s) override;
   // The session's masking, for the `copies_masked_data` condition (null: no masking applies).
   void set_masked(const policy::MaskedData* masked) { masked_ = masked; }
+  // Review tickets (review.mode: ticket): a `review` decision files a request in `book` and
+  // refuses with its id; once approved, the same principal's identical statement (text and
+  // bound values) passes once within cfg.approval_ttl. Null: a review is a plain refusal.
+  void set_reviews(review::ReviewBook* book, const config::ReviewConfig* cfg,
+                   std::string session_id) {
+    reviews_ = book;
+    review_cfg_ = cfg;
+    session_id_ = std::move(session_id);
+  }
   void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
 
  private:
   Verdict judge(const StatementStart& s, const sql::AnalyzedSql& analyzed);
+  // A review decision in ticket mode (guardrails_review.cpp).
+  Verdict ticket(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                 const policy::Decision& d, Verdict refused);
   // Fills pending_estimates_ for the statements `need` names, from the cache or from
   // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
   std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,
@@ -80,6 +94,9 @@ class Guardrails final : public StatementHooks {
   uint64_t version_ = UINT64_MAX;
   policy::PreparedStatements prepared_;  // SQL-level PREPARE, for EXECUTE
   const policy::MaskedData* masked_ = nullptr;
+  review::ReviewBook* reviews_ = nullptr;
+  const config::ReviewConfig* review_cfg_ = nullptr;
+  std::string session_id_;
 
   struct CachedEstimate {
     policy::CostEstimate estimate;

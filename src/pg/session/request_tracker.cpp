@@ -27,7 +27,7 @@ RequestTracker::PreparedPtr RequestTracker::prepare(std::string_view sql,
 }
 
 RequestTracker::Start RequestTracker::judge_parse(std::string_view sql, std::string_view name,
-                                                  int64_t now_ns) {
+                                                  int64_t now_ns, bool& judge_at_execute) {
   StatementStart s;
   s.id = next_statement_id_;  // taken only if the Parse is refused
   s.protocol = Protocol::kExtended;
@@ -35,6 +35,7 @@ RequestTracker::Start RequestTracker::judge_parse(std::string_view sql, std::str
   s.statement_name = name;
   s.at_parse = true;
   Verdict v = hooks_->on_statement(s);
+  judge_at_execute = v.allow && v.judge_at_execute;
   if (v.allow) return Start::kForward;
   ++next_statement_id_;
   if (tx_status_ == 'T') {
@@ -215,11 +216,13 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       // Parse is answered in its turn and everything up to Sync is discarded.
       bool judged = hooks_ != nullptr && hooks_->judges_parse;
       if (judged) {
-        Start st = judge_parse(m.sql, m.statement, now_ns);
+        bool at_execute = false;
+        Start st = judge_parse(m.sql, m.statement, now_ns, at_execute);
         if (st != Start::kForward) {
           discard_until_sync_ = true;
           return st == Start::kReplace ? TrackResult::kReplace : TrackResult::kDrop;
         }
+        if (at_execute) judged = false;
       }
       PreparedPtr p = prepare(m.sql, m.param_types, judged);
       if (m.statement.empty()) {

@@ -111,7 +111,8 @@ class RequestTracker {
     kDiscard,   // the server discarded the EXPLAIN after an earlier error: drop it silently
   };
   // The hooks' verdict on a Parse (a refusal is queued, or injected in a transaction block).
-  Start judge_parse(std::string_view sql, std::string_view name, int64_t now_ns);
+  Start judge_parse(std::string_view sql, std::string_view name, int64_t now_ns,
+                    bool& judge_at_execute);
   Portal* find_portal(std::string_view name);
   Start start_statement(Protocol p, std::string_view sql, std::string_view stmt,
                         std::string_view portal, const BindMessage* bind, uint32_t max_rows,

@@ -88,6 +88,9 @@ struct Verdict {
   // its server connection and asks again with StatementStart::estimates; later hooks are not
   // asked until then.
   std::vector<std::string_view> estimates_needed;
+  // At a Parse: allowed for now, but judged again at every Execute, with the bound values (a
+  // review ticket names the statement's parameters).
+  bool judge_at_execute = false;
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {

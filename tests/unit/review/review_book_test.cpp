@@ -147,3 +147,30 @@ TEST(ReviewBook, ConcurrentApproversDecideOnce) {
 
 }  // namespace
 }  // namespace gh::review
+
+namespace gh::review {
+namespace {
+
+TEST(ReviewBook, TicketsAreTakenOnceAfterTheDecision) {
+  ReviewBook book;
+  Request r = sample();
+  r.ticket_key = "agent-7\0app\0ALTER";
+  Request filed = book.create(r, 0);
+  auto t = book.take_ticket(r.ticket_key, 600 * kSec, kSec);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->state, State::kPending);
+  EXPECT_TRUE(book.take_ticket(r.ticket_key, 600 * kSec, kSec).has_value());  // still pending
+  ASSERT_TRUE(book.approve(filed.id, dba("alice"), "", "", nullptr, 2 * kSec).ok());
+  t = book.take_ticket(r.ticket_key, 600 * kSec, 3 * kSec);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->state, State::kApproved);
+  EXPECT_FALSE(book.take_ticket(r.ticket_key, 600 * kSec, 4 * kSec).has_value());  // used
+  EXPECT_FALSE(book.take_ticket("another key", 600 * kSec, 4 * kSec).has_value());
+  // An approval not used within the ttl is gone.
+  Request late = book.create(r, 10 * kSec);
+  ASSERT_TRUE(book.approve(late.id, dba("alice"), "", "", nullptr, 11 * kSec).ok());
+  EXPECT_FALSE(book.take_ticket(r.ticket_key, 60 * kSec, 72 * kSec).has_value());
+}
+
+}  // namespace
+}  // namespace gh::review

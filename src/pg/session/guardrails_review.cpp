@@ -1,0 +1,107 @@
+// Review tickets: a statement the guardrails send to review is refused with the id of a
+// review request; an approver approves it through the admin API; the same principal then
+// sends the identical statement again (same text, same bound values) and it passes, once,
+// within review.approval_ttl.
+
+#include "common/clock.h"
+#include "common/json_writer.h"
+#include "pg/session/guardrails.h"
+
+namespace gh::pg {
+
+namespace {
+
+// The bound values, as an approver needs to see them: text as is, binary as \x hex.
+std::string params_json(const BindMessage* bind) {
+  if (bind == nullptr) return {};
+  std::vector<BindParam> params;
+  if (!bind_params(*bind, params)) return {};
+  std::string out;
+  JsonWriter w(out);
+  w.begin_array();
+  for (const BindParam& p : params) {
+    if (p.is_null) {
+      w.null();
+    } else if (p.binary) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string hex = "\\x";
+      for (unsigned char c : p.value) {
+        hex.push_back(kHex[c >> 4]);
+        hex.push_back(kHex[c & 15]);
+      }
+      w.value(hex);
+    } else {
+      w.value(p.value);
+    }
+  }
+  w.end_array();
+  return out;
+}
+
+std::string minutes(std::chrono::seconds s) {
+  return s.count() % 60 == 0 ? std::to_string(s.count() / 60) + "m" : std::to_string(s.count()) + "s";
+}
+
+}  // namespace
+
+Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                           const policy::Decision& d, Verdict v) {
+  const int64_t now = unix_now_ns();
+  const int64_t ttl = std::chrono::nanoseconds(review_cfg_->approval_ttl).count();
+  std::string key = principal_.subject;
+  key.push_back('\0');
+  key.append(connection_).push_back('\0');
+  key.append(s.sql).push_back('\0');
+  if (s.bind != nullptr) key.append(s.bind->formats).append(s.bind->params);
+  reviews_->expire(now);
+  std::string prefix = "statement requires approval (guardrail \"" + d.rule->name +
+                       "\"): " + std::string(d.message()) + "; ";
+  if (auto t = reviews_->take_ticket(key, ttl, now)) {
+    switch (t->state) {
+      case review::State::kApproved: {
+        Verdict ok;
+        ok.estimate = std::move(v.estimate);
+        ok.rules = std::move(v.rules);
+        if (!ok.rules.empty()) ok.rules += ",";
+        ok.rules += "review:" + t->id + ":approved-by:" + t->decided_by;
+        if (!s.prejudged) prepared_.apply(analyzed.statements);
+        return ok;
+      }
+      case review::State::kPending:
+        v.message = prefix + "review request " + t->id +
+                    " is still waiting for an approver; send the same statement again once it "
+                    "is approved";
+        return v;
+      case review::State::kDenied:
+        v.message = prefix + "review request " + t->id + " was denied by " + t->decided_by +
+                    ": " + t->reason;
+        v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + t->id + ":denied";
+        return v;
+      case review::State::kExpired:
+      case review::State::kCancelled:
+        v.message = prefix + "review request " + t->id + " " +
+                    std::string(review::to_string(t->state)) + " without approval";
+        return v;
+    }
+  }
+  review::Request r;
+  r.session_id = session_id_;
+  r.principal = principal_.subject;
+  r.connection = connection_;
+  r.sql.assign(s.sql);
+  r.params_json = params_json(s.bind);
+  for (const policy::RuleMatch& m : d.matched)
+    if (m.rule->action == policy::Action::kReview) r.rules.push_back(m.rule->name);
+  r.approver_groups = d.rule->approvers;
+  r.expires_ns = now + std::chrono::nanoseconds(review_cfg_->timeout).count();
+  r.ticket_key = std::move(key);
+  r = reviews_->create(std::move(r), now);
+  v.message = prefix + "review request " + r.id +
+              " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
+              "/approve); once it is approved, send the same statement again within " +
+              minutes(review_cfg_->approval_ttl);
+  v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + r.id + ":filed";
+  return v;
+}
+
+}  // namespace gh::pg

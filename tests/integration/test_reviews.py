@@ -1,0 +1,164 @@
+"""Review tickets end to end: a statement the guardrails send to review is refused with a review
+request id; an approver approves (or denies) it through the admin API; the agent sends the same
+statement again and it runs once (or is told the denial). Self-approval is refused, approvals
+are scoped by the rule's approver groups, and the bound values are part of the ticket."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+
+import psycopg
+import pytest
+
+import harness
+
+pytestmark = pytest.mark.skipif(os.environ.get("GH_IT_DIRECT") == "1",
+                                reason="gatehouse-only: reviews")
+
+ALL_TIME = ("--since", "2000-01-01", "--until", "2100-01-01")
+ID_RE = re.compile(r"review request (rv_[0-9a-f]{20})")
+
+
+@pytest.fixture(scope="module")
+def reviewed(gh_factory):
+    port = harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba, finance-leads]
+    auditor: [compliance]
+review:
+  mode: ticket
+  approval_ttl: 5m
+guardrails:
+  include: [agent-safe]
+  rules:
+    - name: price-changes
+      match: {{ statement: update, relations_written: [items] }}
+      action: review
+      approvers: [finance-leads]
+      message: "price changes need a finance lead"
+"""
+    gh = gh_factory.make("reviews", start=False, extra_yaml=extra)
+    gh.key = gh.create_key("it-review-agent", groups="testers,dba")  # an approver too
+    gh.dba_key = gh.create_key("it-dba", groups="dba")
+    gh.finance_key = gh.create_key("it-finance", groups="finance-leads")
+    gh.start()
+    gh.admin_url = f"http://127.0.0.1:{port}"
+    harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
+                     10, "the admin API to listen")
+    return gh
+
+
+def api(gh, path: str, token: str, method: str = "GET", body: dict | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(gh.admin_url + path, method=method, data=data)
+    req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def connect(gh):
+    return psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                           password=gh.key, sslmode="disable", connect_timeout=10, autocommit=True)
+
+
+def refused_id(c, sql, params=None) -> str:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+        c.execute(sql, params)
+    m = ID_RE.search(str(exc.value))
+    assert m, str(exc.value)
+    return m.group(1)
+
+
+def test_approve_then_the_same_statement_runs_once(reviewed):
+    with connect(reviewed) as c:
+        rid = refused_id(c, "CREATE TABLE review_probe (id int)")
+        # Asking again before a decision names the same request.
+        assert refused_id(c, "CREATE TABLE review_probe (id int)") == rid
+        status, listing = api(reviewed, "/api/v1/reviews?state=pending", reviewed.dba_key)
+        assert status == 200 and rid in [r["id"] for r in listing["reviews"]], listing
+        status, one = api(reviewed, f"/api/v1/reviews/{rid}", reviewed.dba_key)
+        assert status == 200 and one["sql"] == "CREATE TABLE review_probe (id int)"
+        assert one["principal"] == "it-review-agent" and one["rules"] == ["agent-safe/schema-changes"]
+        # Nobody approves their own request.
+        status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.key, "POST", {})
+        assert status == 403 and err["error"]["code"] == "self_review", err
+        status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                           {"reason": "release 42"})
+        assert status == 200 and done["state"] == "approved" and done["decided_by"] == "it-dba"
+        # Decided: a second decision conflicts.
+        status, err = api(reviewed, f"/api/v1/reviews/{rid}/deny", reviewed.dba_key, "POST",
+                          {"reason": "changed my mind"})
+        assert status == 409, err
+        c.execute("CREATE TABLE review_probe (id int)")
+        assert c.execute("SELECT count(*) FROM review_probe").fetchone()[0] == 0
+        # Once: the next identical statement needs a new approval.
+        assert refused_id(c, "CREATE TABLE review_probe (id int)") != rid
+    with connect(reviewed) as c:
+        c.execute("SELECT 1")
+    # The statement record says who approved it.
+    p = reviewed.cli("audit", "export", "--config", str(reviewed.config), *ALL_TIME, "--format", "jsonl")
+    stmts = [json.loads(l)["payload"] for l in p.stdout.splitlines()
+             if l.strip() and json.loads(l)["type"] == "statement"]
+    ran = [s for s in stmts if s.get("sql") == "CREATE TABLE review_probe (id int)"
+           and s.get("decision") == "allow"]
+    assert ran and f"review:{rid}:approved-by:it-dba" in ran[0]["rules"], ran
+
+
+def test_deny_is_told_with_the_reason(reviewed):
+    with connect(reviewed) as c:
+        rid = refused_id(c, "CREATE TABLE review_denied (id int)")
+        status, done = api(reviewed, f"/api/v1/reviews/{rid}/deny", reviewed.dba_key, "POST",
+                           {"reason": "not during the freeze"})
+        assert status == 200 and done["state"] == "denied"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("CREATE TABLE review_denied (id int)")
+        assert "denied by it-dba: not during the freeze" in str(exc.value), str(exc.value)
+        # A denial without a reason is refused.
+        rid2 = refused_id(c, "CREATE TABLE review_denied (id int)")
+        status, err = api(reviewed, f"/api/v1/reviews/{rid2}/deny", reviewed.dba_key, "POST", {})
+        assert status == 400, err
+
+
+def test_approver_groups_and_bound_values(reviewed):
+    with connect(reviewed) as c:
+        sql = "UPDATE items SET price = %s::numeric WHERE id = %s::int"
+        rid = refused_id(c, sql, ("9.99", "1"))
+        status, one = api(reviewed, f"/api/v1/reviews/{rid}", reviewed.finance_key)
+        assert status == 200 and one["params"] == '["9.99","1"]', one
+        # A dba is an approver, but not of this rule's groups.
+        status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST", {})
+        assert status == 403 and err["error"]["code"] == "not_an_approver", err
+        status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.finance_key, "POST", {})
+        assert status == 200, done
+        # Other values are another statement: a new request.
+        assert refused_id(c, sql, ("0.01", "1")) != rid
+        c.execute(sql, ("9.99", "1"))
+        assert float(c.execute("SELECT price FROM items WHERE id = 1").fetchone()[0]) == 9.99
+
+
+def test_review_endpoints_check_roles_and_input(reviewed):
+    status, err = api(reviewed, "/api/v1/reviews", "not-a-key")
+    assert status == 401
+    status, err = api(reviewed, "/api/v1/reviews/rv_00000000000000000000/approve",
+                      reviewed.dba_key, "POST", {})
+    assert status == 404 and err["error"]["code"] == "not_found"
+    status, err = api(reviewed, "/api/v1/reviews?state=bogus", reviewed.dba_key)
+    assert status == 400
+    with connect(reviewed) as c:
+        rid = refused_id(c, "CREATE TABLE review_edit (id int)")
+    status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                      {"sql": "CREATE TABLE review_edit (id bigint)"})
+    assert status == 422, err
+    status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                      {"reason": 5})
+    assert status == 400, err
