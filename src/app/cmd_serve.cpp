@@ -100,6 +100,7 @@ int run_serve(const std::vector<std::string>& args) {
       spdlog::info("masking: {} rules", rules.value()->rules().size());
     gateway.masking().set_rules(std::move(rules.value()));
   }
+  record_reviews(gateway, audit_streams->writers[0].get(), executors[0]);
   if (Status st = install_policy(*config, gateway, audit_streams->writers[0].get(), executors[0]);
       !st.ok()) {
     spdlog::critical("guardrails: {}", st.message());

@@ -36,6 +36,44 @@ void record_policy_loaded(const config::Config& cfg, const policy::Policy& p,
 
 }  // namespace
 
+void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
+                    asio::any_io_executor writer_ex) {
+  if (writer == nullptr) return;
+  gw.reviews().set_journal([writer, writer_ex](std::string_view event,
+                                               const review::Request& r) {
+    std::string payload;
+    JsonWriter w(payload);
+    w.begin_object()
+        .field("id", r.id)
+        .field("state", review::to_string(r.state))
+        .field("session", r.session_id)
+        .field("principal", r.principal)
+        .field("connection", r.connection)
+        .field("sql", r.sql);
+    if (!r.params_json.empty()) w.key("params").raw(r.params_json);
+    w.key("rules").begin_array();
+    for (const auto& x : r.rules) w.value(x);
+    w.end_array();
+    w.key("approver_groups").begin_array();
+    for (const auto& x : r.approver_groups) w.value(x);
+    w.end_array();
+    w.key("approvals").begin_array();
+    for (const auto& a : r.approvals)
+      w.begin_object().field("approver", a.approver).field("reason", a.reason).end_object();
+    w.end_array();
+    if (r.state != review::State::kPending)
+      w.field("decided_by", r.decided_by).field("reason", r.reason);
+    w.end_object();
+    audit::RecordType type = event == "requested" ? audit::RecordType::kReviewRequested
+                             : event == "used"    ? audit::RecordType::kReviewUsed
+                                                  : audit::RecordType::kReviewDecided;
+    asio::post(writer_ex, [writer, type, payload = std::move(payload)] {
+      auto res = writer->append(type, unix_now_ns(), payload);
+      if (!res.ok()) spdlog::error("audit: cannot record a review event: {}", res.status().message());
+    });
+  });
+}
+
 Status install_policy(const config::Config& cfg, pg::Gateway& gw, audit::StreamWriter* writer,
                       asio::any_io_executor writer_ex) {
   auto p = policy::load_policy(cfg);

@@ -17,7 +17,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 15> kTypeNames = {{
+constexpr std::array<TypeName, 18> kTypeNames = {{
     {RecordType::kSegmentClose, "segment.close"},
     {RecordType::kCheckpoint, "checkpoint"},
     {RecordType::kPrune, "prune"},
@@ -31,6 +31,9 @@ constexpr std::array<TypeName, 15> kTypeNames = {{
     {RecordType::kKeyCreated, "key.created"},
     {RecordType::kKeyRevoked, "key.revoked"},
     {RecordType::kPolicyLoaded, "policy.loaded"},
+    {RecordType::kReviewRequested, "review.requested"},
+    {RecordType::kReviewDecided, "review.decided"},
+    {RecordType::kReviewUsed, "review.used"},
     {RecordType::kCredentialGranted, "credential.granted"},
     {RecordType::kCredentialRevoked, "credential.revoked"},
 }};

@@ -48,9 +48,14 @@ Request ReviewBook::create(Request r, int64_t now_ns) {
   r.created_ns = now_ns;
   r.state = State::kPending;
   r.min_approvals = std::max(1, r.min_approvals);
-  std::lock_guard lock(mu_);
-  auto [it, inserted] = requests_.emplace(r.id, std::move(r));
-  return it->second;
+  Request copy;
+  {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = requests_.emplace(r.id, std::move(r));
+    copy = it->second;
+  }
+  if (journal_) journal_("requested", copy);
+  return copy;
 }
 
 void ReviewBook::watch(const std::string& id, Watcher fn) {
@@ -134,6 +139,7 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
       notify = decide(r, State::kApproved, who.subject, std::move(reason), now_ns);
     o.request = r;
   }
+  if (journal_ && o.request.state != State::kPending) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
 }
@@ -156,6 +162,7 @@ Outcome ReviewBook::deny(const std::string& id, const Reviewer& who, std::string
     notify = decide(r, State::kDenied, who.subject, std::move(reason), now_ns);
     o.request = r;
   }
+  if (journal_) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
 }
@@ -173,6 +180,7 @@ Outcome ReviewBook::cancel(const std::string& id, std::string why, int64_t now_n
     notify = decide(r, State::kCancelled, {}, "cancelled: " + why, now_ns);
     o.request = r;
   }
+  if (journal_) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
 }
@@ -193,14 +201,16 @@ size_t ReviewBook::expire(int64_t now_ns) {
       ++it;
     }
   }
-  for (auto& [r, fns] : expired)
+  for (auto& [r, fns] : expired) {
+    if (journal_) journal_("decided", r);
     for (auto& fn : fns) fn(r);
+  }
   return expired.size();
 }
 
 std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t ttl_ns,
                                                int64_t now_ns) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   Request* best = nullptr;
   for (auto& [id, r] : requests_) {
     if (r.ticket_key != key) continue;
@@ -209,8 +219,12 @@ std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t t
     if (usable && (best == nullptr || r.created_ns > best->created_ns)) best = &r;
   }
   if (best == nullptr) return std::nullopt;
-  if (best->state != State::kPending) best->used_ns = now_ns;
-  return *best;
+  if (best->state == State::kPending) return *best;
+  best->used_ns = now_ns;
+  Request used = *best;
+  lock.unlock();
+  if (journal_) journal_("used", used);
+  return used;
 }
 
 std::optional<Request> ReviewBook::get(const std::string& id) const {

@@ -99,6 +99,10 @@ struct Outcome {
 class ReviewBook {
  public:
   using Watcher = std::function<void(const Request&)>;
+  // Every change, for the audit log: "requested", "decided" or "used", with the request after
+  // it. Called outside the book's lock, on the thread that made the change.
+  using Journal = std::function<void(std::string_view event, const Request&)>;
+  void set_journal(Journal j) { journal_ = std::move(j); }
   // Returns a refusal message, or "" if the edited SQL may run in place of the original.
   using EditCheck = std::function<std::string(std::string_view sql)>;
 
@@ -138,6 +142,7 @@ class ReviewBook {
   mutable std::mutex mu_;
   std::map<std::string, Request> requests_;
   std::multimap<std::string, Watcher> watchers_;
+  Journal journal_;  // set before use, never changed while the book is shared
 };
 
 }  // namespace gh::review

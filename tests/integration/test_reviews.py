@@ -112,6 +112,15 @@ def test_approve_then_the_same_statement_runs_once(reviewed):
     ran = [s for s in stmts if s.get("sql") == "CREATE TABLE review_probe (id int)"
            and s.get("decision") == "allow"]
     assert ran and f"review:{rid}:approved-by:it-dba" in ran[0]["rules"], ran
+    # The request's life is in the audit log: filed, approved by it-dba with the reason, used.
+    events = [(json.loads(l)["type"], json.loads(l)["payload"]) for l in p.stdout.splitlines()
+              if l.strip() and json.loads(l)["type"].startswith("review.")]
+    mine = [(t, e["state"]) for t, e in events if e["id"] == rid]
+    assert mine == [("review.requested", "pending"), ("review.decided", "approved"),
+                    ("review.used", "approved")], mine
+    decided = [e for t, e in events if e["id"] == rid and t == "review.decided"][0]
+    assert decided["decided_by"] == "it-dba" and decided["approvals"][0]["reason"] == "release 42"
+    assert reviewed.cli("audit", "verify", "--config", str(reviewed.config)).returncode == 0
 
 
 def test_deny_is_told_with_the_reason(reviewed):
