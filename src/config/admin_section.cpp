@@ -119,12 +119,10 @@ void Loader::parse_review(const Entry& e, Config& cfg) {
   for (const Entry& f : entries(e.value, e.path, "review", kReviewKeys)) {
     if (f.key == "mode") {
       std::string m = f.value.IsScalar() ? f.value.Scalar() : "";
-      if (m == "ticket") {
+      if (m == "ticket" || m == "hold") {
         cfg.review.mode = m;
-      } else if (m == "hold") {
-        problem(f.line, f.path + ": hold mode is not available yet; use ticket");
       } else {
-        problem(f.line, f.path + ": expected ticket, got '" + m + "'");
+        problem(f.line, f.path + ": expected hold or ticket, got '" + m + "'");
       }
     } else if (f.key == "timeout") {
       if (auto d = read_seconds(f, std::chrono::seconds(1), std::chrono::seconds(7 * 86400)))

@@ -196,11 +196,12 @@ struct AdminConfig {
   SourceLocation where;  // the line of `admin:`
 };
 
-// review: what a `review` decision does. Only ticket mode exists so far: the statement is
+// review: what a `review` decision does. hold: the session holds the statement until its review
+// request is decided (approved: it runs; denied or expired: 42501). ticket: the statement is
 // refused with the id of a review request, and once approved the same principal's identical
 // statement passes once within approval_ttl.
 struct ReviewConfig {
-  std::string mode = "ticket";
+  std::string mode = "hold";
   std::chrono::seconds timeout{15 * 60};      // a pending request expires (denied) after this
   std::chrono::seconds approval_ttl{10 * 60};  // an approval is usable this long
 };

@@ -171,3 +171,124 @@ def test_review_endpoints_check_roles_and_input(reviewed):
     status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
                       {"reason": 5})
     assert status == 400, err
+
+
+# ------------------------------------------------------------------ hold mode (the default)
+
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import pgwire  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def holding(gh_factory):
+    port = harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba]
+review:
+  timeout: 3s
+guardrails:
+  include: [agent-safe]
+"""
+    gh = gh_factory.make("holding", start=False, extra_yaml=extra)
+    gh.key = gh.create_key("it-hold-agent", groups="testers")
+    gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
+    gh.start()
+    gh.admin_url = f"http://127.0.0.1:{port}"
+    harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
+                     10, "the admin API to listen")
+    return gh
+
+
+class Agent(threading.Thread):
+    """Runs one statement through gatehouse and keeps what happened."""
+
+    def __init__(self, gh, sql):
+        super().__init__(daemon=True)
+        self.gh, self.sql = gh, sql
+        self.error = None
+        self.notices = []
+        self.result = None
+
+    def run(self):
+        try:
+            with connect(self.gh) as c:
+                c.add_notice_handler(lambda d: self.notices.append(d.message_primary))
+                c.execute(self.sql)
+                self.result = c.execute("SELECT 'after'").fetchone()[0]
+        except Exception as e:  # noqa: BLE001 - kept for the test to look at
+            self.error = e
+
+
+def pending_for(gh, sql, timeout=10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, listing = api(gh, "/api/v1/reviews?state=pending", gh.dba_key)
+        assert status == 200, listing
+        for r in listing["reviews"]:
+            if r["sql"] == sql:
+                return r
+        time.sleep(0.05)
+    raise AssertionError(f"no pending review for {sql!r}")
+
+
+def test_hold_waits_for_the_approval_then_runs(holding):
+    sql = "CREATE TABLE hold_probe (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    time.sleep(0.3)
+    assert agent.is_alive(), "the agent waits while the request is pending"
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                       {"reason": "ok"})
+    assert status == 200, done
+    agent.join(10)
+    assert agent.error is None and agent.result == "after", agent.error
+    assert any(r["id"] in n for n in agent.notices), agent.notices
+    with connect(holding) as c:
+        assert c.execute("SELECT count(*) FROM hold_probe").fetchone()[0] == 0
+
+
+def test_hold_denied_and_expired(holding):
+    sql = "CREATE TABLE hold_denied (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST",
+                       {"reason": "use a migration"})
+    assert status == 200, done
+    agent.join(10)
+    assert isinstance(agent.error, psycopg.errors.InsufficientPrivilege), agent.error
+    assert "denied by it-hold-dba: use a migration" in str(agent.error)
+    # Nobody decides: denied when review.timeout (3 s) passes.
+    started = time.monotonic()
+    agent = Agent(holding, "CREATE TABLE hold_expired (id int)")
+    agent.start()
+    agent.join(15)
+    assert isinstance(agent.error, psycopg.errors.InsufficientPrivilege), agent.error
+    assert "expired" in str(agent.error)
+    assert 2.5 < time.monotonic() - started < 10
+
+
+def test_hold_cancelled_when_the_client_leaves(holding):
+    sql = "CREATE TABLE hold_gone (id int)"
+    c = pgwire.Conn(holding.host, holding.port, 10)
+    c.login("it-hold-agent", holding.key, "app_nossl", {})
+    c.send(pgwire.query(sql))
+    notice = c.read_message(timeout=10)
+    assert notice.tag == b"N", notice
+    r = pending_for(holding, sql)
+    c.close()
+    deadline = time.monotonic() + 5
+    state = "pending"
+    while time.monotonic() < deadline and state == "pending":
+        state = api(holding, f"/api/v1/reviews/{r['id']}", holding.dba_key)[1]["state"]
+        time.sleep(0.05)
+    assert state == "cancelled"
+    # The statement never ran.
+    with connect(holding) as c2:
+        assert c2.execute("SELECT to_regclass('hold_gone')").fetchone()[0] is None

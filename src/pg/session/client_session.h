@@ -81,6 +81,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<bool> run_estimate();
   // Reads the server's catalog for the masking hook (the tracker's internal query).
   asio::awaitable<bool> read_catalog();
+  // Holds the statement until review request `id` is decided (TrackResult::kHold): a notice
+  // to the client, then a wait; false if the session ends meanwhile (the request is cancelled).
+  asio::awaitable<bool> hold_for_review(std::string id);
   // Waits until the tracker has the answer to the gateway's own query (EXPLAIN or catalog).
   asio::awaitable<void> await_side_query();
 

@@ -175,6 +175,8 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
     }
   }
   policy::Decision d = policy_->decide(analyzed.statements, subject, ctx);
+  // A held statement offered again that no longer needs review (a policy reload): forget it.
+  if (d.action != policy::Action::kReview) held_id_.clear();
   Verdict v;
   v.estimate = std::move(estimate_note);
   for (const policy::RuleMatch& m : d.matched) {
@@ -207,6 +209,7 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
         later.judge_at_execute = true;
         return later;
       }
+      if (review_cfg_->mode == "hold") return hold(s, analyzed, d, std::move(v));
       return ticket(s, analyzed, d, std::move(v));
     }
     v.message = "statement requires approval (guardrail \"" + d.rule->name +

@@ -76,9 +76,14 @@ class Guardrails final : public StatementHooks {
 
  private:
   Verdict judge(const StatementStart& s, const sql::AnalyzedSql& analyzed);
-  // A review decision in ticket mode (guardrails_review.cpp).
+  // A review decision in ticket mode, and in hold mode (guardrails_review.cpp).
   Verdict ticket(const StatementStart& s, const sql::AnalyzedSql& analyzed,
                  const policy::Decision& d, Verdict refused);
+  Verdict hold(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+               const policy::Decision& d, Verdict refused);
+  // Files a review request for the statement; returns it.
+  review::Request file_review(const StatementStart& s, const policy::Decision& d,
+                              std::string key, int64_t now);
   // Fills pending_estimates_ for the statements `need` names, from the cache or from
   // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
   std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,
@@ -97,6 +102,7 @@ class Guardrails final : public StatementHooks {
   review::ReviewBook* reviews_ = nullptr;
   const config::ReviewConfig* review_cfg_ = nullptr;
   std::string session_id_;
+  std::string held_id_;  // hold mode: the request the statement being offered waits for
 
   struct CachedEstimate {
     policy::CostEstimate estimate;

@@ -84,6 +84,17 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
         return v;
     }
   }
+  review::Request r = file_review(s, d, std::move(key), now);
+  v.message = prefix + "review request " + r.id +
+              " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
+              "/approve); once it is approved, send the same statement again within " +
+              minutes(review_cfg_->approval_ttl);
+  v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + r.id + ":filed";
+  return v;
+}
+
+review::Request Guardrails::file_review(const StatementStart& s, const policy::Decision& d,
+                                        std::string key, int64_t now) {
   review::Request r;
   r.session_id = session_id_;
   r.principal = principal_.subject;
@@ -95,12 +106,53 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
   r.approver_groups = d.rule->approvers;
   r.expires_ns = now + std::chrono::nanoseconds(review_cfg_->timeout).count();
   r.ticket_key = std::move(key);
-  r = reviews_->create(std::move(r), now);
-  v.message = prefix + "review request " + r.id +
-              " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
-              "/approve); once it is approved, send the same statement again within " +
-              minutes(review_cfg_->approval_ttl);
-  v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + r.id + ":filed";
+  return reviews_->create(std::move(r), now);
+}
+
+Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                         const policy::Decision& d, Verdict v) {
+  const int64_t now = unix_now_ns();
+  if (held_id_.empty()) {
+    // Filed under a key of its own: one request per held statement.
+    std::string key = "hold\0" + session_id_ + '\0' + std::to_string(s.id) + '\0';
+    key.append(s.sql);
+    review::Request r = file_review(s, d, std::move(key), now);
+    held_id_ = r.id;
+    Verdict h;
+    h.hold_review = r.id;
+    return h;
+  }
+  const std::string id = held_id_;
+  std::optional<review::Request> r = reviews_->get(id);
+  if (r && r->state == review::State::kPending) {
+    Verdict h;
+    h.hold_review = id;
+    return h;
+  }
+  held_id_.clear();
+  const std::string prefix = "statement requires approval (guardrail \"" + d.rule->name +
+                             "\"): " + std::string(d.message()) + "; ";
+  if (r && r->state == review::State::kApproved) {
+    reviews_->take_ticket(r->ticket_key, INT64_MAX, now);  // recorded as used
+    Verdict ok;
+    ok.estimate = std::move(v.estimate);
+    ok.rules = std::move(v.rules);
+    if (!ok.rules.empty()) ok.rules += ",";
+    ok.rules += "review:" + id + ":approved-by:" + r->decided_by;
+    if (!s.prejudged) prepared_.apply(analyzed.statements);
+    return ok;
+  }
+  if (!r) {
+    v.message = prefix + "review request " + id + " is gone";
+  } else {
+    if (r->state != review::State::kCancelled) reviews_->take_ticket(r->ticket_key, INT64_MAX, now);
+    v.message = prefix + "review request " + id + " was " +
+                std::string(review::to_string(r->state)) +
+                (r->decided_by.empty() ? "" : " by " + r->decided_by) +
+                (r->reason.empty() ? "" : ": " + r->reason);
+    v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + id + ":" +
+               std::string(review::to_string(r->state));
+  }
   return v;
 }
 

@@ -81,6 +81,11 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
     if (answered) s.estimates = estimates_;
     v = hooks_->on_statement(s);
     estimates_ready_ = false;
+    if (!v.hold_review.empty()) {
+      held_review_ = std::move(v.hold_review);
+      --next_statement_id_;
+      return Start::kHold;
+    }
     if (!v.estimates_needed.empty() && answered) {
       // Asked once already: never loop on EXPLAIN. Fail closed.
       v = Verdict::Refuse("XX000",
@@ -203,6 +208,8 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
           return TrackResult::kReplace;
         case Start::kEstimate:
           return TrackResult::kEstimate;
+        case Start::kHold:
+          return TrackResult::kHold;
         case Start::kDiscard:
           return TrackResult::kDrop;
       }
@@ -290,6 +297,7 @@ TrackResult RequestTracker::on_client_message(const Frame& f, int64_t now_ns) {
       Start st = start_statement(Protocol::kExtended, sql, stmt_name, e.portal, bind_ptr,
                                  e.max_rows, prejudged, now_ns, prepared);
       if (st == Start::kEstimate) return TrackResult::kEstimate;
+      if (st == Start::kHold) return TrackResult::kHold;
       if (st == Start::kDiscard) {
         discard_until_sync_ = true;
         return TrackResult::kDrop;

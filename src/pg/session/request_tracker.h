@@ -29,6 +29,9 @@ enum class TrackResult : uint8_t {
   // Not yet: forward replacement() (an EXPLAIN for the hooks' cost estimate), wait until
   // estimate_pending() is false, then offer the same message again.
   kEstimate,
+  // Not yet: the statement waits for review request held_review(); offer the same message
+  // again once it is decided (nothing was queued for it).
+  kHold,
   kViolation,  // malformed or unexpected: close with a protocol error (see violation())
 };
 
@@ -75,6 +78,8 @@ class RequestTracker {
   size_t outstanding() const { return queue_.size(); }
   // An EXPLAIN sent for the hooks (kEstimate) has not been fully answered yet.
   bool estimate_pending() const { return estimate_pending_; }
+  // With kHold: the review request the statement waits for.
+  const std::string& held_review() const { return held_review_; }
   bool in_copy_in() const { return copy_in_; }
   // True while the server may be executing something for the client.
   bool busy() const { return !queue_.empty(); }
@@ -109,6 +114,7 @@ class RequestTracker {
     kReplace,   // refused inside a transaction block: replacement() makes the server fail it
     kEstimate,  // the hooks need cost estimates first: replacement() is the EXPLAIN
     kDiscard,   // the server discarded the EXPLAIN after an earlier error: drop it silently
+    kHold,      // waits for a review decision: offer it again then
   };
   // The hooks' verdict on a Parse (a refusal is queued, or injected in a transaction block).
   Start judge_parse(std::string_view sql, std::string_view name, int64_t now_ns,
@@ -163,6 +169,7 @@ class RequestTracker {
   uint64_t next_statement_id_ = 1;
   const char* violation_ = nullptr;
   std::string replacement_;
+  std::string held_review_;
   char tx_status_ = 'I';
   bool copy_in_ = false;
   bool discard_until_sync_ = false;  // an extended-protocol statement was refused

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include "common/clock.h"
 #include "net/no_throw.h"
 #include "pg/protocol/builders.h"
@@ -69,6 +71,40 @@ asio::awaitable<bool> ClientSession::run_estimate() {
   co_return !closing_;
 }
 
+asio::awaitable<bool> ClientSession::hold_for_review(std::string id) {
+  const config::ReviewConfig& cfg = gw_.config().review;
+  std::string notice;
+  build_error(notice, "NOTICE", "01000",
+              "gatehouse: this statement needs approval; review request " + id +
+                  " is waiting for an approver, and the statement runs when it is approved",
+              "The session holds it and everything sent after it until the request is decided "
+              "or expires (" + std::to_string(cfg.timeout.count()) + " s).",
+              "An approver decides it through the admin API: POST /api/v1/reviews/" + id +
+                  "/approve or /deny.",
+              'N');
+  if (!co_await send_to_client(notice)) co_return false;
+  spdlog::info("session {}: holding a statement for review request {}", id_, id);
+  const int fd = client_.socket().native_handle();
+  while (!closing_) {
+    int64_t now = unix_now_ns();
+    gw_.reviews().expire(now);  // held sessions drive expiry
+    auto r = gw_.reviews().get(id);
+    if (!r || r->state != review::State::kPending) co_return true;
+    // The client may go away while it waits: its request is moot then.
+    char b;
+    if (::recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+      gw_.reviews().cancel(id, "the client disconnected", now);
+      end_reason_ = "client closed while its statement waited for review";
+      co_return false;
+    }
+    estimate_timer_.expires_after(std::chrono::milliseconds(100));
+    auto [ec] = co_await estimate_timer_.async_wait(net::kNoThrow);
+    (void)ec;
+  }
+  gw_.reviews().cancel(id, "the session ended", unix_now_ns());
+  co_return false;
+}
+
 asio::awaitable<bool> ClientSession::read_catalog() {
   tracker_.start_internal_query(MaskingHook::catalog_query(), masking_, steady_now_ns());
   std::string_view query = tracker_.replacement();
@@ -115,6 +151,19 @@ asio::awaitable<void> ClientSession::client_to_backend() {
       }
       TrackResult t = r.status == FrameStatus::kError ? TrackResult::kViolation
                                                       : tracker_.on_client_message(r.frame, now);
+      if (t == TrackResult::kHold) {
+        // Forward what came before, wait for the review decision, then offer this message
+        // again (nothing after it is read meanwhile: it stays in the buffer, in order).
+        if (pos > fwd_start) {
+          std::string_view chunk = data.substr(fwd_start, pos - fwd_start);
+          ok = co_await forward_to_backend(chunk);
+        }
+        fwd_start = pos;
+        if (ok) ok = co_await hold_for_review(tracker_.held_review());
+        if (!ok) break;
+        now = steady_now_ns();
+        continue;
+      }
       if (t == TrackResult::kEstimate) {
         // Forward what came before, EXPLAIN, then offer this message again.
         if (pos > fwd_start) {

@@ -91,6 +91,10 @@ struct Verdict {
   // At a Parse: allowed for now, but judged again at every Execute, with the bound values (a
   // review ticket names the statement's parameters).
   bool judge_at_execute = false;
+  // Not a decision yet: the statement waits for review request `hold_review` (review.mode:
+  // hold). The session holds it and everything after it, tells the client, and offers it
+  // again once the request is decided; later hooks are not asked until then.
+  std::string hold_review;
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {
@@ -150,6 +154,7 @@ class HookChain final : public StatementHooks {
         if (v.allow) return hv;       // the statement is offered again once they are known
         hv.estimates_needed.clear();  // refused already: no estimate changes that
       }
+      if (!hv.hold_review.empty()) return hv;  // offered again once the review is decided
       if (v.allow && (!hv.allow || !hv.rules.empty() || !hv.estimate.empty())) v = std::move(hv);
     }
     return v;
