@@ -110,6 +110,7 @@ struct Rule {
   Mode mode = Mode::kEnforce;
   std::string message;  // never empty: a default is filled in when the rule sets none
   std::vector<std::string> approvers;  // review: groups that may approve
+  int min_approvals = 1;               // review: distinct approvers needed
   Scope scope;
   Match match;
   // Where the rule was written: the config or an included file, or "agent-safe" (a pack).

@@ -7,7 +7,8 @@ namespace gh::policy {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {"name",   "match",      "action",      "message",  "mode",
-                                          "groups", "principals", "connections", "approvers"};
+                                          "groups", "principals", "connections", "approvers",
+                                          "min_approvals"};
 constexpr std::string_view kActions[] = {"allow", "review", "block"};
 constexpr std::string_view kModes[] = {"enforce", "dry-run"};
 constexpr size_t kMaxRuleName = 128;
@@ -90,6 +91,13 @@ void parse_rule(const YAML::Node& node, const std::string& path, int fallback_li
       } else {
         ok = false;
       }
+    } else if (f.key == "min_approvals") {
+      if (auto n = r.read_int(f, 1, 10, "a whole number from 1 to 10")) {
+        rule.min_approvals = static_cast<int>(*n);
+        approvers_line = approvers_line != 0 ? approvers_line : f.key_line;
+      } else {
+        ok = false;
+      }
     } else if (f.key == "mode") {
       if (auto m = r.read_choice(f, kModes)) {
         rule.mode = *m == "dry-run" ? Mode::kDryRun : Mode::kEnforce;
@@ -116,7 +124,8 @@ void parse_rule(const YAML::Node& node, const std::string& path, int fallback_li
     r.problem(line, path + ": match is required (use `match: {}` to match every statement)");
   if (!has_action) r.problem(line, path + ": action is required (allow, review or block)");
   if (approvers_line != 0 && has_action && rule.action != Action::kReview)
-    r.problem(approvers_line, path + ".approvers: only a review rule has approvers");
+    r.problem(approvers_line,
+              path + ": only a review rule has approvers and min_approvals");
   if (!ok || !has_name || !has_match || !has_action) return;
   if (rule.message.empty()) rule.message = default_message(rule);
   out.push_back(std::move(rule));

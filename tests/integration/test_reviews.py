@@ -43,11 +43,16 @@ guardrails:
       action: review
       approvers: [finance-leads]
       message: "price changes need a finance lead"
+    - name: deletes-need-two
+      match: {{ statement: delete, relations_written: [events] }}
+      action: review
+      min_approvals: 2
 """
     gh = gh_factory.make("reviews", start=False, extra_yaml=extra)
     gh.key = gh.create_key("it-review-agent", groups="testers,dba")  # an approver too
     gh.dba_key = gh.create_key("it-dba", groups="dba")
     gh.finance_key = gh.create_key("it-finance", groups="finance-leads")
+    gh.dba2_key = gh.create_key("it-dba-2", groups="dba")
     gh.start()
     gh.admin_url = f"http://127.0.0.1:{port}"
     harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
@@ -292,3 +297,17 @@ def test_hold_cancelled_when_the_client_leaves(holding):
     # The statement never ran.
     with connect(holding) as c2:
         assert c2.execute("SELECT to_regclass('hold_gone')").fetchone()[0] is None
+
+
+def test_min_approvals_counts_distinct_approvers(reviewed):
+    with connect(reviewed) as c:
+        sql = "DELETE FROM events WHERE id < 0"
+        rid = refused_id(c, sql)
+        status, one = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST", {})
+        assert status == 200 and one["state"] == "pending" and one["min_approvals"] == 2, one
+        status, err = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST", {})
+        assert status == 409 and err["error"]["code"] == "already_approved", err
+        assert refused_id(c, sql) == rid  # still waiting
+        status, two = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba2_key, "POST", {})
+        assert status == 200 and two["state"] == "approved", two
+        c.execute(sql)

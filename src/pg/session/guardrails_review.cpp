@@ -104,6 +104,7 @@ review::Request Guardrails::file_review(const StatementStart& s, const policy::D
   for (const policy::RuleMatch& m : d.matched)
     if (m.rule->action == policy::Action::kReview) r.rules.push_back(m.rule->name);
   r.approver_groups = d.rule->approvers;
+  r.min_approvals = d.rule->min_approvals;
   r.expires_ns = now + std::chrono::nanoseconds(review_cfg_->timeout).count();
   r.ticket_key = std::move(key);
   return reviews_->create(std::move(r), now);

@@ -164,7 +164,14 @@ TEST(PolicyLoad, MissingPartsOfARule) {
   EXPECT_THAT(problems("rules:\n  - { name: \"a b\", match: {}, action: block }\n"),
               HasSubstr("'a b' is not a rule name"));
   EXPECT_THAT(problems("rules:\n  - { name: x, match: {}, action: block, approvers: [dba] }\n"),
-              HasSubstr("approvers: only a review rule has approvers"));
+              HasSubstr("only a review rule has approvers and min_approvals"));
+  EXPECT_THAT(problems("rules:\n  - { name: x, match: {}, action: block, min_approvals: 2 }\n"),
+              HasSubstr("only a review rule has approvers and min_approvals"));
+  EXPECT_THAT(problems("rules:\n  - { name: x, match: {}, action: review, min_approvals: 0 }\n"),
+              HasSubstr("a whole number from 1 to 10"));
+  auto two = compile("rules:\n  - { name: x, match: {}, action: review, min_approvals: 2 }\n");
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->rules().front().min_approvals, 2);
   EXPECT_THAT(problems("rules:\n  - { name: x, match: {}, action: block, colour: red }\n"),
               HasSubstr("unknown key 'colour' in rule"));
   EXPECT_THAT(
