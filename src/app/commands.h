@@ -13,5 +13,6 @@ int run_audit(const std::vector<std::string>& args);
 int run_sessions(const std::vector<std::string>& args);
 int run_evidence(const std::vector<std::string>& args);
 int run_policy(const std::vector<std::string>& args);
+int run_reviews(const std::vector<std::string>& args);
 
 }  // namespace gh::app

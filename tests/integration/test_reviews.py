@@ -311,3 +311,32 @@ def test_min_approvals_counts_distinct_approvers(reviewed):
         status, two = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba2_key, "POST", {})
         assert status == 200 and two["state"] == "approved", two
         c.execute(sql)
+
+
+def test_cli_lists_and_decides_reviews(holding):
+    sql = "CREATE TABLE hold_cli (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    env_before = dict(holding.env)
+    try:
+        holding.env.update(GATEHOUSE_ADMIN_URL=holding.admin_url, GATEHOUSE_TOKEN=holding.dba_key)
+        listing = holding.cli("reviews", "list", "--state", "pending")
+        assert r["id"] in listing.stdout and "CREATE TABLE hold_cli" in listing.stdout, listing.stdout
+        shown = holding.cli("reviews", "show", r["id"])
+        assert "requested by it-hold-agent" in shown.stdout, shown.stdout
+        # deny needs a reason; the CLI says so before asking the server.
+        bad = holding.cli("reviews", "deny", r["id"], check=False)
+        assert bad.returncode == 2 and "--reason" in bad.stderr, bad.stderr
+        done = holding.cli("reviews", "approve", "--reason", "from the CLI", r["id"])
+        assert "approved" in done.stdout, done.stdout
+        again = holding.cli("reviews", "approve", r["id"], check=False)
+        assert again.returncode == 1 and "409" in again.stderr, again.stderr
+        holding.env["GATEHOUSE_TOKEN"] = "not-a-key"
+        denied = holding.cli("reviews", "list", check=False)
+        assert denied.returncode == 1 and "401" in denied.stderr, denied.stderr
+    finally:
+        holding.env.clear()
+        holding.env.update(env_before)
+    agent.join(10)
+    assert agent.error is None and agent.result == "after", agent.error
