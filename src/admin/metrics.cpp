@@ -110,6 +110,19 @@ std::string render_metrics(const MetricsSources& s) {
     m.counter("gatehouse_ephemeral_role_failures_total",
               "Ephemeral backend roles that could not be created or dropped.",
               load(g->ephemeral_role_failures));
+    m.family("gatehouse_statements_total", "counter", "Statements judged by the guardrails, by decision.")
+        .sample("gatehouse_statements_total", "decision=\"allow\"", load(g->statements_allowed))
+        .sample("gatehouse_statements_total", "decision=\"block\"", load(g->statements_blocked))
+        .sample("gatehouse_statements_total", "decision=\"review\"", load(g->statements_reviewed));
+    m.gauge("gatehouse_statements_held", "Statements held now, waiting for a review decision.",
+            g->statements_held.load(std::memory_order_relaxed));
+    m.counter("gatehouse_reviews_decided_total",
+              "Review requests decided (approved, denied, expired, cancelled).",
+              load(g->reviews_decided));
+    m.counter("gatehouse_review_wait_milliseconds_total",
+              "Total time review requests waited for their decision (divide by "
+              "gatehouse_reviews_decided_total for the mean).",
+              load(g->review_wait_ms_total));
     m.counter("gatehouse_masked_values_total", "Values masked in result and COPY rows.",
               load(g->masked_values));
     m.counter("gatehouse_masked_results_total", "Results with at least one masked value.",

@@ -1,5 +1,6 @@
 #include "app/policy_setup.h"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <asio/post.hpp>
@@ -38,9 +39,14 @@ void record_policy_loaded(const config::Config& cfg, const policy::Policy& p,
 
 void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
                     asio::any_io_executor writer_ex) {
-  if (writer == nullptr) return;
-  gw.reviews().set_journal([writer, writer_ex](std::string_view event,
-                                               const review::Request& r) {
+  gw.reviews().set_journal([writer, writer_ex, &gw](std::string_view event,
+                                                    const review::Request& r) {
+    if (event == "decided") {
+      gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
+      int64_t waited_ms = std::max<int64_t>(0, (r.decided_ns - r.created_ns) / 1'000'000);
+      gw.counters().review_wait_ms_total.fetch_add(static_cast<uint64_t>(waited_ms),
+                                                   std::memory_order_relaxed);
+    }
     std::string payload;
     JsonWriter w(payload);
     w.begin_object()
@@ -67,6 +73,7 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
     audit::RecordType type = event == "requested" ? audit::RecordType::kReviewRequested
                              : event == "used"    ? audit::RecordType::kReviewUsed
                                                   : audit::RecordType::kReviewDecided;
+    if (writer == nullptr) return;
     asio::post(writer_ex, [writer, type, payload = std::move(payload)] {
       auto res = writer->append(type, unix_now_ns(), payload);
       if (!res.ok()) spdlog::error("audit: cannot record a review event: {}", res.status().message());

@@ -209,6 +209,14 @@ guardrails:
     return gh
 
 
+def metric(gh, name: str) -> int:
+    text = urllib.request.urlopen(gh.admin_url + "/metrics", timeout=10).read().decode()
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return int(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
 class Agent(threading.Thread):
     """Runs one statement through gatehouse and keeps what happened."""
 
@@ -248,6 +256,8 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     r = pending_for(holding, sql)
     time.sleep(0.3)
     assert agent.is_alive(), "the agent waits while the request is pending"
+    assert metric(holding, "gatehouse_statements_held") == 1
+    decided_before = metric(holding, "gatehouse_reviews_decided_total")
     status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
                        {"reason": "ok"})
     assert status == 200, done
@@ -256,6 +266,9 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     assert any(r["id"] in n for n in agent.notices), agent.notices
     with connect(holding) as c:
         assert c.execute("SELECT count(*) FROM hold_probe").fetchone()[0] == 0
+    assert metric(holding, "gatehouse_statements_held") == 0
+    assert metric(holding, "gatehouse_reviews_decided_total") == decided_before + 1
+    assert metric(holding, 'gatehouse_statements_total{decision="allow"}') > 0
 
 
 def test_hold_denied_and_expired(holding):

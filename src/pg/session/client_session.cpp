@@ -334,6 +334,7 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     auto guardrails =
         std::make_unique<Guardrails>(gw_.policy(), *analyzer, principal_, connection_->name);
     guardrails->set_masked(masking.get());
+    guardrails->set_counters(&gw_.counters());
     if (gw_.takes_reviews())
       guardrails->set_reviews(&gw_.reviews(), &gw_.config().review, id_);
     hooks_.add(std::move(guardrails));

@@ -50,6 +50,14 @@ struct GatewayCounters {
   std::atomic<uint64_t> masked_results{0};
   std::atomic<uint64_t> mask_catalog_reads{0};
   std::atomic<uint64_t> mask_catalog_failures{0};
+  // Guardrails decisions on statements (a held statement counts once, when decided), the
+  // statements held for review now, and review requests decided with their total wait.
+  std::atomic<uint64_t> statements_allowed{0};
+  std::atomic<uint64_t> statements_blocked{0};
+  std::atomic<uint64_t> statements_reviewed{0};  // refused or held for review
+  std::atomic<int64_t> statements_held{0};
+  std::atomic<uint64_t> reviews_decided{0};
+  std::atomic<uint64_t> review_wait_ms_total{0};
 };
 
 class Gateway {

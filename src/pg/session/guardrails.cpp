@@ -1,5 +1,7 @@
 #include "pg/session/guardrails.h"
 
+#include "pg/session/gateway.h"
+
 #include <charconv>
 
 #include "common/clock.h"
@@ -54,6 +56,19 @@ void append_number(std::string& out, double v) {
 }  // namespace
 
 Verdict Guardrails::on_statement(const StatementStart& s) {
+  Verdict v = decide(s);
+  if (counters_ == nullptr || !v.estimates_needed.empty() || !v.hold_review.empty() ||
+      (s.at_parse && v.allow))
+    return v;  // not a decision yet (or counted at its Execute)
+  auto& c = v.allow                                        ? counters_->statements_allowed
+            : v.decision != nullptr && v.decision == std::string_view("review")
+                ? counters_->statements_reviewed
+                : counters_->statements_blocked;
+  c.fetch_add(1, std::memory_order_relaxed);
+  return v;
+}
+
+Verdict Guardrails::decide(const StatementStart& s) {
   holder_.refresh(policy_, version_);
   if (s.prejudged) {
     // Judged at its Parse, where no parameter values are known yet; only a cost rule can

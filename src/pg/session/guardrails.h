@@ -17,6 +17,10 @@
 
 #include "identity/principal.h"
 #include "pg/session/statement_hooks.h"
+
+namespace gh::pg {
+struct GatewayCounters;
+}
 #include "config/config.h"
 #include "policy/policy.h"
 #include "review/review_book.h"
@@ -63,6 +67,7 @@ class Guardrails final : public StatementHooks {
   Verdict on_statement(const StatementStart& s) override;
   // The session's masking, for the `copies_masked_data` condition (null: no masking applies).
   void set_masked(const policy::MaskedData* masked) { masked_ = masked; }
+  void set_counters(GatewayCounters* c) { counters_ = c; }
   // Review tickets (review.mode: ticket): a `review` decision files a request in `book` and
   // refuses with its id; once approved, the same principal's identical statement (text and
   // bound values) passes once within cfg.approval_ttl. Null: a review is a plain refusal.
@@ -75,6 +80,7 @@ class Guardrails final : public StatementHooks {
   void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
 
  private:
+  Verdict decide(const StatementStart& s);
   Verdict judge(const StatementStart& s, const sql::AnalyzedSql& analyzed);
   // A review decision in ticket mode, and in hold mode (guardrails_review.cpp).
   Verdict ticket(const StatementStart& s, const sql::AnalyzedSql& analyzed,
@@ -99,6 +105,7 @@ class Guardrails final : public StatementHooks {
   uint64_t version_ = UINT64_MAX;
   policy::PreparedStatements prepared_;  // SQL-level PREPARE, for EXECUTE
   const policy::MaskedData* masked_ = nullptr;
+  GatewayCounters* counters_ = nullptr;
   review::ReviewBook* reviews_ = nullptr;
   const config::ReviewConfig* review_cfg_ = nullptr;
   std::string session_id_;

@@ -84,6 +84,12 @@ asio::awaitable<bool> ClientSession::hold_for_review(std::string id) {
               'N');
   if (!co_await send_to_client(notice)) co_return false;
   spdlog::info("session {}: holding a statement for review request {}", id_, id);
+  // The gauge of held statements, for as long as this coroutine waits.
+  struct Held {
+    std::atomic<int64_t>& n;
+    explicit Held(std::atomic<int64_t>& g) : n(g) { n.fetch_add(1, std::memory_order_relaxed); }
+    ~Held() { n.fetch_sub(1, std::memory_order_relaxed); }
+  } held(gw_.counters().statements_held);
   const int fd = client_.socket().native_handle();
   while (!closing_) {
     int64_t now = unix_now_ns();
