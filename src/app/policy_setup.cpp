@@ -1,17 +1,19 @@
 #include "app/policy_setup.h"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include "common/clock.h"
 #include "common/json_writer.h"
 #include "policy/load.h"
+#include "review/webhook.h"
 
 namespace gh::app {
 
@@ -39,8 +41,15 @@ void record_policy_loaded(const config::Config& cfg, const policy::Policy& p,
 
 void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
                     asio::any_io_executor writer_ex) {
-  gw.reviews().set_journal([writer, writer_ex, &gw](std::string_view event,
-                                                    const review::Request& r) {
+  std::shared_ptr<review::Webhook> webhook;
+  const config::ReviewConfig& cfg = gw.config().review;
+  if (!cfg.webhook_url.empty()) {
+    const char* secret = std::getenv(cfg.webhook_secret_env.c_str());
+    webhook = std::make_shared<review::Webhook>(cfg.webhook_url, secret != nullptr ? secret : "");
+    spdlog::info("review: notifications to {}", cfg.webhook_url);
+  }
+  gw.reviews().set_journal([writer, writer_ex, &gw, webhook](std::string_view event,
+                                                             const review::Request& r) {
     if (event == "decided") {
       gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
       int64_t waited_ms = std::max<int64_t>(0, (r.decided_ns - r.created_ns) / 1'000'000);
@@ -73,6 +82,19 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
     audit::RecordType type = event == "requested" ? audit::RecordType::kReviewRequested
                              : event == "used"    ? audit::RecordType::kReviewUsed
                                                   : audit::RecordType::kReviewDecided;
+    if (webhook != nullptr && event != "used") {
+      // Slack-compatible: `text` for approvers' channels, the request itself for machines.
+      std::string text = std::string(event == "requested" ? "Review requested: " : "Review ") +
+                         r.id + " (" + std::string(review::to_string(r.state)) + ") by " +
+                         r.principal + " on " + r.connection + ": " + r.sql;
+      if (r.state != review::State::kPending)
+        text += " — " + r.decided_by + (r.reason.empty() ? "" : ": " + r.reason);
+      std::string body;
+      JsonWriter b(body);
+      b.begin_object().field("event", "review." + std::string(event)).field("text", text);
+      b.key("review").raw(payload).end_object();
+      webhook->send("review." + std::string(event), std::move(body));
+    }
     if (writer == nullptr) return;
     asio::post(writer_ex, [writer, type, payload = std::move(payload)] {
       auto res = writer->append(type, unix_now_ns(), payload);

@@ -11,7 +11,8 @@ namespace {
 constexpr std::string_view kAdminKeys[] = {"listen", "tls", "roles"};
 constexpr std::string_view kAdminTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kAdminRoleKeys[] = {"admin", "approver", "auditor"};
-constexpr std::string_view kReviewKeys[] = {"mode", "timeout", "approval_ttl"};
+constexpr std::string_view kReviewKeys[] = {"mode", "timeout", "approval_ttl", "webhook"};
+constexpr std::string_view kWebhookKeys[] = {"url", "secret_env"};
 
 bool is_loopback_ip(const std::string& host) {
   if (host == "::1") return true;
@@ -130,6 +131,30 @@ void Loader::parse_review(const Entry& e, Config& cfg) {
     } else if (f.key == "approval_ttl") {
       if (auto d = read_seconds(f, std::chrono::seconds(1), std::chrono::seconds(7 * 86400)))
         cfg.review.approval_ttl = *d;
+    } else if (f.key == "webhook") {
+      if (!f.value.IsMap()) {
+        problem(f.line, f.path + ": expected a mapping with url and secret_env");
+        continue;
+      }
+      for (const Entry& w : entries(f.value, f.path, "review.webhook", kWebhookKeys)) {
+        auto s = read_string(w);
+        if (!s) continue;
+        if (w.key == "url") {
+          if (!s->starts_with("http://") && !s->starts_with("https://")) {
+            problem(w.line, w.path + ": expected an http:// or https:// URL");
+          } else {
+            cfg.review.webhook_url = *s;
+          }
+        } else if (!is_env_name(*s)) {
+          problem(w.line, w.path + ": '" + *s + "' is not an environment variable name");
+        } else {
+          cfg.review.webhook_secret_env = *s;
+          if (resolve_secrets_ && std::getenv(s->c_str()) == nullptr)
+            problem(w.line, w.path + ": the environment variable " + *s + " is not set");
+        }
+      }
+      if (!f.value["url"].IsDefined() || !f.value["secret_env"].IsDefined())
+        problem(f.line, f.path + ": url and secret_env are both required");
     }
   }
 }

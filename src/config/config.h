@@ -204,6 +204,10 @@ struct ReviewConfig {
   std::string mode = "hold";
   std::chrono::seconds timeout{15 * 60};      // a pending request expires (denied) after this
   std::chrono::seconds approval_ttl{10 * 60};  // an approval is usable this long
+  // webhook: each new request and each decision is POSTed here (empty: none), signed with
+  // the secret in the environment variable webhook_secret_env.
+  std::string webhook_url;
+  std::string webhook_secret_env;
 };
 
 struct Config {

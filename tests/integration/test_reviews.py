@@ -186,8 +186,49 @@ import time  # noqa: E402
 import pgwire  # noqa: E402
 
 
+class WebhookReceiver:
+    """A loopback HTTP server that keeps every POST; the first one is answered 500, so the
+    retry is exercised."""
+
+    def __init__(self):
+        import http.server
+
+        receiver = self
+        self.posts: list[tuple[dict, bytes]] = []
+        self.failed_once = False
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if not receiver.failed_once:
+                    receiver.failed_once = True
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                receiver.posts.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+WEBHOOK_SECRET = "integration-test webhook secret"
+
+
 @pytest.fixture(scope="module")
-def holding(gh_factory):
+def hook():
+    h = WebhookReceiver()
+    yield h
+    h.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def holding(gh_factory, hook):
     port = harness.free_port()
     extra = f"""
 admin:
@@ -196,10 +237,12 @@ admin:
     approver: [dba]
 review:
   timeout: 3s
+  webhook: {{ url: "http://127.0.0.1:{hook.port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
 guardrails:
   include: [agent-safe]
 """
     gh = gh_factory.make("holding", start=False, extra_yaml=extra)
+    gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
     gh.key = gh.create_key("it-hold-agent", groups="testers")
     gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
     gh.start()
@@ -353,3 +396,29 @@ def test_cli_lists_and_decides_reviews(holding):
         holding.env.update(env_before)
     agent.join(10)
     assert agent.error is None and agent.result == "after", agent.error
+
+
+def test_webhook_gets_each_request_and_decision_signed(holding, hook):
+    import hashlib
+    import hmac
+
+    sql = "CREATE TABLE hold_hooked (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST", {"reason": "no"})
+    agent.join(10)
+    deadline = time.monotonic() + 10
+    mine = []
+    while time.monotonic() < deadline:
+        mine = [(h, json.loads(b), b) for h, b in hook.posts if r["id"].encode() in b]
+        if len(mine) >= 2:
+            break
+        time.sleep(0.1)
+    assert [m[1]["event"] for m in mine] == ["review.requested", "review.decided"], mine
+    for headers, body, raw in mine:
+        want = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        assert headers["X-Gatehouse-Signature"] == want
+        assert r["id"] in body["text"] and body["review"]["sql"] == sql
+    assert mine[1][1]["review"]["state"] == "denied" and "it-hold-dba: no" in mine[1][1]["text"]
+    assert hook.failed_once, "the first delivery failed and was retried"

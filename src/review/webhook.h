@@ -1,0 +1,49 @@
+#pragma once
+
+// Review notifications: each new review request and each decision is POSTed as JSON to the
+// configured webhook, from a thread of its own (never an io thread). The body carries a
+// Slack-compatible `text` for approvers' channels; the header X-Gatehouse-Signature is
+// "sha256=" + hex HMAC-SHA256(secret, body), so a receiver can tell it came from gatehouse.
+// A failed delivery (no answer, or a status other than 2xx) is retried with backoff
+// (0.5 s, 1 s, 2 s, 4 s, 8 s), then dropped and logged; at most kMaxQueued wait.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace gh::review {
+
+class Webhook {
+ public:
+  static constexpr size_t kMaxQueued = 1000;
+  static constexpr int kAttempts = 6;
+
+  // `url`: http:// or https://host[:port][/path].
+  Webhook(std::string url, std::string secret);
+  ~Webhook();  // stops after the delivery in progress; what is still queued is dropped
+  Webhook(const Webhook&) = delete;
+  Webhook& operator=(const Webhook&) = delete;
+
+  // Queues one JSON body for delivery.
+  void send(std::string event, std::string body);
+
+  static std::string signature(const std::string& secret, const std::string& body);
+
+ private:
+  void run();
+  bool deliver(const std::string& event, const std::string& body);
+
+  std::string base_;  // scheme://host:port
+  std::string path_;
+  std::string secret_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::string, std::string>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace gh::review
