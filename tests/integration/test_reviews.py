@@ -422,3 +422,24 @@ def test_webhook_gets_each_request_and_decision_signed(holding, hook):
         assert r["id"] in body["text"] and body["review"]["sql"] == sql
     assert mine[1][1]["review"]["state"] == "denied" and "it-hold-dba: no" in mine[1][1]["text"]
     assert hook.failed_once, "the first delivery failed and was retried"
+
+
+def test_statements_after_a_held_one_wait_for_it(holding, pg):
+    sql = "CREATE TABLE hold_pipe (id int)"
+    c = pgwire.Conn(holding.host, holding.port, 10)
+    c.login("it-hold-agent", holding.key, "app_nossl", {})
+    # Pipelined: the held DDL, then an INSERT the client sent right behind it.
+    c.send(pgwire.query(sql) + pgwire.query("INSERT INTO events (kind) VALUES ('after-held')"))
+    r = pending_for(holding, sql)
+    time.sleep(0.3)
+    count = "select count(*) from events where kind = 'after-held'"
+    assert pg.psql_su(count, dbname="app").strip() == "0", "nothing after the held statement ran"
+    api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST", {})
+    tags = []
+    while len([t for t in tags if t == b"Z"]) < 2:
+        m = c.read_message(timeout=10)
+        assert not m.is_error, m
+        tags.append(m.tag)
+    c.close()
+    assert pg.psql_su(count, dbname="app").strip() == "1"
+    assert pg.psql_su("select to_regclass('hold_pipe') is not null", dbname="app").strip() == "t"
