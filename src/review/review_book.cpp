@@ -110,6 +110,27 @@ std::vector<ReviewBook::Watcher> ReviewBook::decide(Request& r, State s, std::st
   return out;
 }
 
+Request* ReviewBook::reviewable(const std::string& id, const Reviewer& who, std::string_view verb,
+                                Outcome& refused) {
+  auto it = requests_.find(id);
+  if (it == requests_.end()) {
+    refused = refuse(Refusal::kNotFound, "no review request " + id);
+    return nullptr;
+  }
+  Request& r = it->second;
+  std::string why;
+  if (r.state != State::kPending) {
+    refused = refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
+  } else if (who.subject == r.principal) {
+    refused = refuse(Refusal::kSelfReview, "nobody may " + std::string(verb) + " their own request");
+  } else if (!may_review(r, who, why)) {
+    refused = refuse(Refusal::kNotAnApprover, why);
+  } else {
+    return &r;
+  }
+  return nullptr;
+}
+
 Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::string reason,
                             std::string edited_sql, const EditCheck& check_edit,
                             int64_t now_ns) {
@@ -117,27 +138,20 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
   Outcome o;
   {
     std::lock_guard lock(mu_);
-    auto it = requests_.find(id);
-    if (it == requests_.end()) return refuse(Refusal::kNotFound, "no review request " + id);
-    Request& r = it->second;
-    if (r.state != State::kPending)
-      return refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
-    if (who.subject == r.principal)
-      return refuse(Refusal::kSelfReview, "nobody may approve their own request");
-    std::string why;
-    if (!may_review(r, who, why)) return refuse(Refusal::kNotAnApprover, why);
-    for (const Approval& a : r.approvals)
+    Request* r = reviewable(id, who, "approve", o);
+    if (r == nullptr) return o;
+    for (const Approval& a : r->approvals)
       if (a.approver == who.subject)
         return refuse(Refusal::kAlreadyApproved, who.subject + " approved this request already");
     if (!edited_sql.empty()) {
       std::string refused = check_edit ? check_edit(edited_sql) : "edits cannot be checked here";
       if (!refused.empty()) return refuse(Refusal::kEditRefused, "the edited SQL: " + refused);
-      r.edited_sql = std::move(edited_sql);
+      r->edited_sql = std::move(edited_sql);
     }
-    r.approvals.push_back(Approval{who.subject, now_ns, reason});
-    if (static_cast<int>(r.approvals.size()) >= r.min_approvals)
-      notify = decide(r, State::kApproved, who.subject, std::move(reason), now_ns);
-    o.request = r;
+    r->approvals.push_back(Approval{who.subject, now_ns, reason});
+    if (static_cast<int>(r->approvals.size()) >= r->min_approvals)
+      notify = decide(*r, State::kApproved, who.subject, std::move(reason), now_ns);
+    o.request = *r;
   }
   if (journal_ && o.request.state != State::kPending) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);
@@ -150,17 +164,10 @@ Outcome ReviewBook::deny(const std::string& id, const Reviewer& who, std::string
   Outcome o;
   {
     std::lock_guard lock(mu_);
-    auto it = requests_.find(id);
-    if (it == requests_.end()) return refuse(Refusal::kNotFound, "no review request " + id);
-    Request& r = it->second;
-    if (r.state != State::kPending)
-      return refuse(Refusal::kNotPending, "the request is " + std::string(to_string(r.state)));
-    if (who.subject == r.principal)
-      return refuse(Refusal::kSelfReview, "nobody may deny their own request; cancel it instead");
-    std::string why;
-    if (!may_review(r, who, why)) return refuse(Refusal::kNotAnApprover, why);
-    notify = decide(r, State::kDenied, who.subject, std::move(reason), now_ns);
-    o.request = r;
+    Request* r = reviewable(id, who, "deny", o);
+    if (r == nullptr) return o;
+    notify = decide(*r, State::kDenied, who.subject, std::move(reason), now_ns);
+    o.request = *r;
   }
   if (journal_) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);

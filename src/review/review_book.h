@@ -134,6 +134,9 @@ class ReviewBook {
 
  private:
   Outcome refuse(Refusal r, std::string message) const;
+  // The pending request `who` may decide (under the lock), or null with `refused` set.
+  Request* reviewable(const std::string& id, const Reviewer& who, std::string_view verb,
+                      Outcome& refused);
   // Marks `r` decided and collects its watchers; call them after unlocking.
   std::vector<Watcher> decide(Request& r, State s, std::string by, std::string reason,
                               int64_t now_ns);

@@ -352,6 +352,15 @@ def setup_app_database(pg: PgCluster, rows_items: int = 5000) -> None:
         c.execute("ANALYZE")
 
 
+def start_with_admin(gh, port: int) -> None:
+    """Starts a gatehouse whose config has `admin: { listen: 127.0.0.1:<port> }` and waits for
+    the admin API; sets gh.admin_url."""
+    gh.start()
+    gh.admin_url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
+             10, "the admin API to listen")
+
+
 def run_jdbc(program: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     """Compiles tests/integration/java/<program>.java against Debian's pgjdbc and runs it."""
     jar = Path("/usr/share/java/postgresql.jar")

@@ -34,10 +34,7 @@ guardrails:
     gh.key = gh.create_key("it-admin-client", groups="testers")
     gh.auditor_key = gh.create_key("it-auditor", groups="compliance")
     gh.dev_key = gh.create_key("it-dev", groups="developers")
-    gh.start()
-    gh.admin_url = f"http://127.0.0.1:{port}"
-    harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
-                     10, "the admin API to listen")
+    harness.start_with_admin(gh, port)
     return gh
 
 

@@ -53,10 +53,7 @@ guardrails:
     gh.dba_key = gh.create_key("it-dba", groups="dba")
     gh.finance_key = gh.create_key("it-finance", groups="finance-leads")
     gh.dba2_key = gh.create_key("it-dba-2", groups="dba")
-    gh.start()
-    gh.admin_url = f"http://127.0.0.1:{port}"
-    harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
-                     10, "the admin API to listen")
+    harness.start_with_admin(gh, port)
     return gh
 
 
@@ -245,10 +242,7 @@ guardrails:
     gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
     gh.key = gh.create_key("it-hold-agent", groups="testers")
     gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
-    gh.start()
-    gh.admin_url = f"http://127.0.0.1:{port}"
-    harness.wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
-                     10, "the admin API to listen")
+    harness.start_with_admin(gh, port)
     return gh
 
 
