@@ -128,6 +128,13 @@ access:                            # deny by default: who may open which connect
     max_session: 8h
 guardrails:                        # every statement is parsed and judged first
   include: [agent-safe]
+masking:                           # sensitive values never leave the gateway
+  - name: pii-columns
+    columns: ["customers.ssn", "customers.email"]
+    style: partial(last=4)
+  - name: pii-values
+    detect: [credit_card]
+    style: redact
 EOF
 sed 's/^/  /' "$DEMO_DIR/gatehouse.yaml"
 show "gatehouse check --config .demo/gatehouse.yaml" \
@@ -160,6 +167,10 @@ show "psql \"$SHOWN_CONN\" -c 'select current_user, count(*) from customers grou
 show "psql \"$SHOWN_CONN\" -c 'select id, name, email, ssn, card_number from customers order by id limit 5'" \
   gh_psql -c "select id, name, email, ssn, card_number from customers order by id limit 5"
 show "psql \"$SHOWN_CONN\" -c '\\d customers'" gh_psql -c '\d customers'
+
+say "Masking follows the data: an alias, an expression or a whole row does not get the raw values out"
+show "psql \"$SHOWN_CONN\" -c 'select ssn as harmless, upper(email), row_to_json(c) from customers c order by id limit 2'" \
+  gh_psql -c "select ssn as harmless, upper(email), row_to_json(c) from customers c order by id limit 2"
 
 say "Guardrails: destructive statements are refused (SQLSTATE 42501), the session carries on"
 show "psql \"$SHOWN_CONN\" -c 'delete from customers' -c 'select count(*) from customers'" \
