@@ -437,3 +437,34 @@ def test_statements_after_a_held_one_wait_for_it(holding, pg):
     c.close()
     assert pg.psql_su(count, dbname="app").strip() == "1"
     assert pg.psql_su("select to_regclass('hold_pipe') is not null", dbname="app").strip() == "t"
+
+
+def test_restart_while_held_leaves_no_orphan(gh_factory):
+    port = harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba]
+guardrails:
+  include: [agent-safe]
+"""
+    gh = gh_factory.make("hold-restart", start=False, extra_yaml=extra)
+    gh.key = gh.create_key("it-restart-agent", groups="testers")
+    gh.dba_key = gh.create_key("it-restart-dba", groups="dba")
+    harness.start_with_admin(gh, port)
+    sql = "CREATE TABLE hold_restart (id int)"
+    agent = Agent(gh, sql)
+    agent.start()
+    pending_for(gh, sql)
+    started = time.monotonic()
+    gh.stop()  # SIGTERM: the held session ends with the server, promptly
+    assert time.monotonic() - started < 10
+    agent.join(10)
+    assert agent.error is not None and agent.result is None, agent.error
+    harness.start_with_admin(gh, port)
+    status, listing = api(gh, "/api/v1/reviews", gh.dba_key)
+    assert status == 200 and listing["reviews"] == [], listing
+    with connect(gh) as c:
+        assert c.execute("SELECT to_regclass('hold_restart')").fetchone()[0] is None
+    assert gh.cli("audit", "verify", "--config", str(gh.config)).returncode == 0
