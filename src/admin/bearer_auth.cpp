@@ -1,3 +1,4 @@
+#include "identity/api_key_principal.h"
 #include "admin/bearer_auth.h"
 
 #include <strings.h>
@@ -29,16 +30,6 @@ bool is_token_text(std::string_view s) {
     if (!ok) return false;
   }
   return true;
-}
-
-identity::Principal principal_of(const store::ApiKey& k) {
-  identity::Principal p;
-  p.kind = identity::PrincipalKind::kApiKey;
-  p.subject = k.name;
-  p.display_name = k.owner;
-  p.groups = k.groups;
-  p.expires_at = k.expires_at.value_or(0);
-  return p;
 }
 
 // A refresh callback may run after the waiter gave up: it only touches this shared state.
@@ -75,7 +66,7 @@ Result<identity::Principal> BearerAuthenticator::authenticate(const std::string*
 Result<identity::Principal> BearerAuthenticator::check_key(std::string_view key,
                                                            int64_t now_s) const {
   auto k = store_.authenticate_api_key(key, now_s);
-  if (k.ok()) return principal_of(k.value());
+  if (k.ok()) return identity::principal_of(k.value());
   if (k.status().code() == Status::Code::kNotFound) {
     if (tokens_ == nullptr && looks_like_jwt(key))
       return Status::Denied("gatehouse trusts no token issuer; use an API key");

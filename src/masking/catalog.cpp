@@ -118,15 +118,7 @@ void MaskCatalog::resolve_views(const CatalogSnapshot& snapshot, sql::Analyzer& 
         ColumnMaskRef next = col.mask;
         if (!understood) {
           // Not understood: every column is derived from whatever the definition reads.
-          bool reads_masked = facts == nullptr;
-          if (facts != nullptr) {
-            for (const sql::QualifiedName& rel : facts->relations_read)
-              reads_masked |= has_masked_columns(rel.schema, rel.name) ||
-                              (!knows(rel.schema, rel.name) && !is_system_relation(rel));
-            for (const sql::QualifiedName& f : facts->functions)
-              reads_masked |= is_user_function(f.name) || reads_arbitrary_tables(f.name);
-          }
-          if (reads_masked) next.derived = true;
+          if (facts == nullptr || reads_masked_data(*this, *facts)) next.derived = true;
         } else {
           LineageMask m = mask_from_lineage(*this, facts->output_columns[i]);
           if (m.masked && col.mask.rule == nullptr) next = m.ref;

@@ -38,6 +38,27 @@ bool is_system_relation(const sql::QualifiedName& rel) {
   return rel.schema.empty() && rel.name.starts_with("pg_");
 }
 
+bool may_read_any_table(const MaskCatalog& cat, const sql::QualifiedName& f) {
+  if (reads_arbitrary_tables(f.name)) return true;
+  if (f.schema == "pg_catalog") return false;
+  return !f.schema.empty() || cat.is_user_function(f.name);
+}
+
+bool reads_masked_data(const MaskCatalog& cat, const sql::StatementFacts& f, bool* unknown) {
+  bool masked = false;
+  sql::for_each_statement(f, [&](const sql::StatementFacts& s) {
+    for (const sql::QualifiedName& rel : s.relations_read) {
+      if (cat.has_masked_columns(rel.schema, rel.name)) masked = true;
+      if (!cat.knows(rel.schema, rel.name) && !is_system_relation(rel)) {
+        masked = true;
+        if (unknown != nullptr) *unknown = true;
+      }
+    }
+    for (const sql::QualifiedName& fn : s.functions) masked |= may_read_any_table(cat, fn);
+  });
+  return masked;
+}
+
 LineageMask mask_from_lineage(const MaskCatalog& cat, const sql::OutputColumn& col) {
   LineageMask m;
   if (cat.empty()) return m;  // nothing masked anywhere: nothing can leak
@@ -62,12 +83,8 @@ LineageMask mask_from_lineage(const MaskCatalog& cat, const sql::OutputColumn& c
       derive(m, ref->rule);
     }
   }
-  for (const sql::QualifiedName& f : col.functions) {
-    bool builtin_schema = f.schema == "pg_catalog";
-    if (reads_arbitrary_tables(f.name) || (!builtin_schema && cat.is_user_function(f.name)) ||
-        (!f.schema.empty() && !builtin_schema))
-      derive(m, nullptr);
-  }
+  for (const sql::QualifiedName& f : col.functions)
+    if (may_read_any_table(cat, f)) derive(m, nullptr);
   if (col.opaque) derive(m, nullptr);
   return m;
 }

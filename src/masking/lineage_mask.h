@@ -27,4 +27,13 @@ bool reads_arbitrary_tables(std::string_view lowercase_name);
 // System relations (pg_catalog, information_schema, unqualified pg_*) hold no user data.
 bool is_system_relation(const sql::QualifiedName& relation);
 
+// A function whose value may come from any table: a user-defined one (by name, or qualified
+// with a schema other than pg_catalog), or a built-in that runs SQL (reads_arbitrary_tables).
+bool may_read_any_table(const MaskCatalog& catalog, const sql::QualifiedName& function);
+
+// Whether a statement (nested ones included) reads a relation with masked columns, a relation
+// the catalog does not know (then `unknown` is set), or calls may_read_any_table functions.
+bool reads_masked_data(const MaskCatalog& catalog, const sql::StatementFacts& f,
+                       bool* unknown = nullptr);
+
 }  // namespace gh::masking

@@ -42,22 +42,6 @@ bool lineage_masks(const MaskCatalog& cat, const sql::StatementFacts& f, size_t 
   return out.size() == n;
 }
 
-// Whether a statement may hand out masked data in a column nobody can trace.
-bool reads_masked_data(const MaskCatalog& cat, const sql::StatementFacts& f, bool& unknown) {
-  bool masked = false;
-  sql::for_each_statement(f, [&](const sql::StatementFacts& s) {
-    for (const sql::QualifiedName& rel : s.relations_read) {
-      if (cat.has_masked_columns(rel.schema, rel.name)) masked = true;
-      if (!cat.knows(rel.schema, rel.name) && !is_system_relation(rel)) masked = unknown = true;
-    }
-    for (const sql::QualifiedName& fn : s.functions)
-      if (cat.is_user_function(fn.name) || reads_arbitrary_tables(fn.name) ||
-          (!fn.schema.empty() && fn.schema != "pg_catalog"))
-        masked = true;
-  });
-  return masked;
-}
-
 }  // namespace
 
 bool is_text_type(uint32_t oid) {
@@ -112,7 +96,7 @@ void plan_result(const SessionMasking& session, std::span<const ResultColumn> co
     const bool have_lineage = facts != nullptr && lineage_masks(*cat, *facts, n, lineage);
     bool unknown = false;
     const bool untraced_masked =
-        !have_lineage && (facts == nullptr ? !cat->empty() : reads_masked_data(*cat, *facts, unknown));
+        !have_lineage && (facts == nullptr ? !cat->empty() : reads_masked_data(*cat, *facts, &unknown));
     if (unknown) out.stale_catalog = true;
     for (size_t i = 0; i < n; ++i) {
       const ResultColumn& c = columns[i];

@@ -184,16 +184,7 @@ bool MaskingHook::reads_masked_columns(const sql::StatementFacts& f) const {
   if (!session_.has_column_rules) return false;
   if (session_.catalog == nullptr) return true;
   const masking::MaskCatalog& cat = *session_.catalog;
-  if (cat.empty()) return false;
-  bool masked = false;
-  sql::for_each_statement(f, [&](const sql::StatementFacts& s) {
-    for (const sql::QualifiedName& rel : s.relations_read)
-      masked |= cat.has_masked_columns(rel.schema, rel.name) ||
-                (!cat.knows(rel.schema, rel.name) && !masking::is_system_relation(rel));
-    for (const sql::QualifiedName& fn : s.functions)
-      masked |= cat.is_user_function(fn.name) || masking::reads_arbitrary_tables(fn.name);
-  });
-  return masked;
+  return !cat.empty() && masking::reads_masked_data(cat, f);
 }
 
 Verdict MaskingHook::on_statement(const StatementStart& s) {
@@ -293,7 +284,6 @@ void MaskingHook::begin_rows(uint64_t id, const std::vector<ColumnDescription>& 
                             : 0;
     }
     r.format = format == 1 ? masking::ValueFormat::kBinary : masking::ValueFormat::kText;
-    cur_names_[i].assign(c.name);
   }
   if (unknown) {
     rows_.reset();  // built at the first row, when its width is known
@@ -304,9 +294,10 @@ void MaskingHook::begin_rows(uint64_t id, const std::vector<ColumnDescription>& 
   cur_pass_ = planned_.plan.columns.empty();
   if (cur_pass_) {
     rows_.reset();
-  } else {
-    rows_.emplace(planned_.plan);
+    return;
   }
+  rows_.emplace(planned_.plan);
+  for (size_t i = 0; i < columns.size(); ++i) cur_names_[i].assign(columns[i].name);  // for the record
 }
 
 void MaskingHook::begin_copy(uint64_t id, bool binary, uint16_t columns) {

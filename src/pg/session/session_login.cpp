@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "identity/api_key_principal.h"
 #include "common/clock.h"
 #include "common/json_writer.h"
 #include "identity/access.h"
@@ -32,16 +33,6 @@ bool looks_like_jwt(std::string_view s) {
   size_t dots = 0;
   for (char c : s) dots += c == '.';
   return dots == 2;
-}
-
-identity::Principal principal_of(const store::ApiKey& k) {
-  identity::Principal p;
-  p.kind = identity::PrincipalKind::kApiKey;
-  p.subject = k.name;
-  p.display_name = k.owner;
-  p.groups = k.groups;
-  p.expires_at = k.expires_at.value_or(0);
-  return p;
 }
 
 }  // namespace
@@ -127,7 +118,7 @@ asio::awaitable<bool> ClientSession::authenticate_key(std::string_view secret) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   auto key = gw_.store().authenticate_api_key(secret, now);
   if (key.ok()) {
-    principal_ = principal_of(key.value());
+    principal_ = identity::principal_of(key.value());
     co_return true;
   }
   bool unknown = key.status().code() == Status::Code::kNotFound;
