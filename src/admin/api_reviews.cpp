@@ -1,6 +1,6 @@
-// /api/v1/reviews: list and show review requests (admin, approver, auditor), approve and deny
-// them (admin, approver; the review book checks the rule's approver groups, self-review and
-// distinct approvers).
+// /api/v1/reviews: list and show review requests (admin, approver, auditor), approve (with an
+// optional edit of the statement) and deny them (admin, approver; the review book checks the
+// rule's approver groups, self-review and distinct approvers; deps.check_edit judges an edit).
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +23,7 @@ Json request_json(const review::Request& r) {
   j["principal"] = r.principal;
   j["connection"] = r.connection;
   j["sql"] = r.sql;
+  if (!r.edited_sql.empty()) j["edited_sql"] = r.edited_sql;
   if (!r.params_json.empty()) j["params"] = r.params_json;
   j["rules"] = r.rules;
   j["approver_groups"] = r.approver_groups;
@@ -121,15 +122,14 @@ HttpResponse Router::decide_review(std::string_view id, bool approve, const Http
   }
   if (!approve && reason.empty())
     return json_error(400, "invalid_argument", "a denial needs a reason");
-  if (approve && !sql.empty())
-    return json_error(422, "edit_refused",
-                      "in ticket mode the client runs its own statement again, so an approval "
-                      "cannot edit it");
+  if (!approve && !sql.empty())
+    return json_error(400, "invalid_argument", "only an approval can edit the statement");
   const int64_t now_ns = deps_.now_s() * 1'000'000'000;
   deps_.reviews->expire(now_ns);
   review::Reviewer reviewer{who.subject, who.groups, true};
   review::Outcome o =
-      approve ? deps_.reviews->approve(std::string(id), reviewer, reason, {}, nullptr, now_ns)
+      approve ? deps_.reviews->approve(std::string(id), reviewer, reason, std::move(sql),
+                                       deps_.check_edit, now_ns)
               : deps_.reviews->deny(std::string(id), reviewer, reason, now_ns);
   if (!o.ok())
     return json_error(status_of(*o.refused), review::to_string(*o.refused), o.message);

@@ -11,7 +11,7 @@
 //   GET /api/v1/policy           admin, auditor   guardrail rules in force + config hash
 //   GET /api/v1/reviews          admin, approver, auditor   ?state=pending&limit=N
 //   GET /api/v1/reviews/{id}     admin, approver, auditor
-//   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "..."}
+//   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "...", "sql": "edited"}
 //   POST /api/v1/reviews/{id}/deny      admin, approver   {"reason": "..."} (required)
 //
 // Every /api/ request needs `Authorization: Bearer <token>` (see bearer_auth.h) and is
@@ -51,6 +51,7 @@ struct RouterDeps {
   MetricsSources metrics;                  // its `admin` is filled in by the router
   std::function<int64_t()> now_s;          // unix seconds; default: the system clock
   review::ReviewBook* reviews = nullptr;   // null: the reviews endpoints answer 503
+  review::ReviewBook::EditCheck check_edit;  // judges an approver's edit; null: edits refused
 };
 
 class Router {

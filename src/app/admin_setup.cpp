@@ -7,6 +7,9 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "pg/session/guardrails.h"
+#include "sql/analyzer.h"
+
 namespace gh::app {
 
 namespace {
@@ -72,6 +75,13 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
   deps.metrics.gateway = &gw.counters();
   deps.reviews = &gw.reviews();
+  // Edits are judged on the admin threads with an analyzer of their own (one at a time).
+  auto edit_analyzer = std::make_shared<sql::Analyzer>();
+  auto edit_mu = std::make_shared<std::mutex>();
+  deps.check_edit = [&gw, edit_analyzer, edit_mu](const review::Request& r, std::string_view sql) {
+    std::lock_guard lock(*edit_mu);
+    return pg::check_review_edit(gw.policy(), *edit_analyzer, r, sql);
+  };
   deps.metrics.tokens = tokens != nullptr ? &tokens->counters() : nullptr;
   api.router = std::make_unique<admin::Router>(std::move(deps));
   auto server = admin::AdminServer::bind(*cfg.admin, *api.router);

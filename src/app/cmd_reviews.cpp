@@ -24,9 +24,10 @@ constexpr const char* kUsage =
     "usage: gatehouse reviews list [--url URL] [--state pending|approved|denied|expired|cancelled]\n"
     "                              [--limit N] [--json]\n"
     "       gatehouse reviews show [--url URL] ID\n"
-    "       gatehouse reviews approve [--url URL] [--reason TEXT] ID\n"
+    "       gatehouse reviews approve [--url URL] [--reason TEXT] [--sql FILE] ID\n"
     "       gatehouse reviews deny [--url URL] --reason TEXT ID\n"
     "URL: the admin API (default $GATEHOUSE_ADMIN_URL, else http://127.0.0.1:8090)\n"
+    "--sql FILE: approve with an edit; the statement in FILE runs instead (- reads stdin).\n"
     "The token comes from $GATEHOUSE_TOKEN: an API key or an OIDC access token.\n";
 
 struct Answer {
@@ -88,6 +89,8 @@ void print_request(const Json& r) {
   for (const auto& x : r.value("rules", Json::array())) rules += (rules.empty() ? "" : ", ") + x.get<std::string>();
   std::printf("  rules: %s\n", rules.c_str());
   std::printf("  sql: %s\n", r.value("sql", "").c_str());
+  if (r.contains("edited_sql"))
+    std::printf("  edited to: %s\n", r.value("edited_sql", "").c_str());
   if (r.contains("params")) std::printf("  params: %s\n", r.value("params", "").c_str());
   for (const auto& a : r.value("approvals", Json::array()))
     std::printf("  approved by %s: %s\n", a.value("approver", "").c_str(),
@@ -143,11 +146,20 @@ int reviews_show(Options opts) {
 int reviews_decide(Options opts, bool approve) {
   std::string url = admin_url(opts);
   std::string reason = opts.take("--reason");
+  std::string sql_file = approve ? opts.take("--sql") : std::string();
   if (auto e = leftover_error(opts, 1)) return cli_usage_error(kTool, *e, kUsage);
   if (opts.rest().size() != 1) return cli_usage_error(kTool, "a review request ID is required", kUsage);
   if (!approve && reason.empty()) return cli_usage_error(kTool, "deny needs --reason TEXT", kUsage);
   Json body = Json::object();
   if (!reason.empty()) body["reason"] = reason;
+  if (!sql_file.empty()) {
+    std::string sql, why;
+    if (!read_input_file(sql_file, sql, why))
+      return cli_fail(kTool, "cannot read '" + sql_file + "': " + why);
+    while (!sql.empty() && (sql.back() == '\n' || sql.back() == '\r')) sql.pop_back();
+    if (sql.empty()) return cli_fail(kTool, sql_file + " holds no statement");
+    body["sql"] = sql;
+  }
   Answer a = call(url, "POST",
                   "/api/v1/reviews/" + opts.rest()[0] + (approve ? "/approve" : "/deny"),
                   body.dump());

@@ -65,6 +65,7 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
         .field("principal", r.principal)
         .field("connection", r.connection)
         .field("sql", r.sql);
+    if (!r.edited_sql.empty()) w.field("edited_sql", r.edited_sql);
     if (!r.params_json.empty()) w.key("params").raw(r.params_json);
     w.key("rules").begin_array();
     for (const auto& x : r.rules) w.value(x);

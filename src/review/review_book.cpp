@@ -143,8 +143,10 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
     for (const Approval& a : r->approvals)
       if (a.approver == who.subject)
         return refuse(Refusal::kAlreadyApproved, who.subject + " approved this request already");
+    if (edited_sql == r->sql) edited_sql.clear();  // no edit after all
     if (!edited_sql.empty()) {
-      std::string refused = check_edit ? check_edit(edited_sql) : "edits cannot be checked here";
+      std::string refused =
+          check_edit ? check_edit(*r, edited_sql) : "edits cannot be checked here";
       if (!refused.empty()) return refuse(Refusal::kEditRefused, "the edited SQL: " + refused);
       r->edited_sql = std::move(edited_sql);
     }

@@ -47,9 +47,11 @@ struct Request {
   std::string id;  // "rv_" + 20 hex digits, unguessable
   std::string session_id;
   std::string principal;  // the requester's subject (API key name or token subject)
+  std::vector<std::string> principal_groups;  // the requester's groups, to judge an edit by
   std::string connection;
   std::string sql;
   std::string params_json;                   // bound parameters, as recorded
+  bool simple_protocol = true;               // a Query (an edit can replace its text)
   std::string facts;                         // a summary of what the statement does
   std::vector<std::string> rules;            // the review rules that matched
   std::vector<std::string> approver_groups;  // empty: any approver
@@ -103,8 +105,8 @@ class ReviewBook {
   // it. Called outside the book's lock, on the thread that made the change.
   using Journal = std::function<void(std::string_view event, const Request&)>;
   void set_journal(Journal j) { journal_ = std::move(j); }
-  // Returns a refusal message, or "" if the edited SQL may run in place of the original.
-  using EditCheck = std::function<std::string(std::string_view sql)>;
+  // Returns a refusal message, or "" if the edited SQL may run in place of request's statement.
+  using EditCheck = std::function<std::string(const Request& request, std::string_view sql)>;
 
   // Files a new pending request (its id is generated here); returns a copy.
   Request create(Request r, int64_t now_ns);

@@ -329,6 +329,84 @@ def test_hold_denied_and_expired(holding):
     assert 2.5 < time.monotonic() - started < 10
 
 
+class Reader(threading.Thread):
+    """Runs one query through gatehouse and keeps its rows (or its error)."""
+
+    def __init__(self, gh, sql, prepare=None):
+        super().__init__(daemon=True)
+        self.gh, self.sql, self.prepare = gh, sql, prepare
+        self.error = None
+        self.rows = None
+
+    def run(self):
+        try:
+            with connect(self.gh) as c:
+                self.rows = c.execute(self.sql, prepare=self.prepare).fetchall()
+        except Exception as e:  # noqa: BLE001 - kept for the test to look at
+            self.error = e
+
+
+def audit_payloads(gh, kind_prefix: str) -> list[tuple[str, dict]]:
+    p = gh.cli("audit", "export", "--config", str(gh.config), *ALL_TIME, "--format", "jsonl")
+    out = []
+    for line in p.stdout.splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec["type"].startswith(kind_prefix):
+                out.append((rec["type"], rec["payload"]))
+    return out
+
+
+def test_edit_and_approve_runs_the_edited_statement(holding):
+    with connect(holding) as c:
+        c.execute("INSERT INTO events (kind) VALUES ('edit-probe')")
+    # A bulk read needs review; the approver narrows it instead of refusing it.
+    sql = "SELECT * FROM events"
+    edited = "SELECT kind FROM events WHERE kind = 'edit-probe' LIMIT 5"
+    reader = Reader(holding, sql)
+    reader.start()
+    r = pending_for(holding, sql)
+    # An edit must be allowed outright: a blocked, reviewed or unparseable edit is refused
+    # (422) and the request stays pending.
+    for bad, why in [("DROP TABLE events", "blocked by guardrail"),
+                     ("CREATE TABLE edit_sneak (id int)", "needs approval itself"),
+                     ("SELEC kind FROM events", "cannot be parsed")]:
+        status, err = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                          {"sql": bad, "reason": "try"})
+        assert status == 422 and err["error"]["code"] == "edit_refused", err
+        assert why in err["error"]["message"], err
+    status, err = api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST",
+                      {"sql": edited, "reason": "x"})
+    assert status == 400, err
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                       {"sql": edited, "reason": "only the probe rows"})
+    assert status == 200 and done["state"] == "approved" and done["edited_sql"] == edited, done
+    reader.join(10)
+    assert reader.error is None and reader.rows == [("edit-probe",)], (reader.error, reader.rows)
+    # Both texts are in the audit trail: the request's decision, and the statement that ran.
+    decided = [e for t, e in audit_payloads(holding, "review.decided") if e["id"] == r["id"]]
+    assert decided and decided[0]["sql"] == sql and decided[0]["edited_sql"] == edited, decided
+    ran = [e for t, e in audit_payloads(holding, "statement") if e.get("sql") == edited]
+    assert ran and f"review:{r['id']}:approved-by:it-hold-dba:edited" in ran[0]["rules"], ran
+    assert not [e for t, e in audit_payloads(holding, "statement")
+                if e.get("sql") == sql and e.get("decision") == "allow"], "the original never ran"
+
+
+def test_edit_of_an_extended_protocol_statement_is_refused(holding):
+    sql = "SELECT * FROM events"
+    reader = Reader(holding, sql, prepare=True)  # Parse/Bind/Execute
+    reader.start()
+    r = pending_for(holding, sql)
+    status, err = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                      {"sql": "SELECT 1", "reason": "x"})
+    assert status == 422 and "extended protocol" in err["error"]["message"], err
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                       {"reason": "as sent"})
+    assert status == 200, done
+    reader.join(10)
+    assert reader.error is None and reader.rows, reader.error
+
+
 def test_hold_cancelled_when_the_client_leaves(holding):
     sql = "CREATE TABLE hold_gone (id int)"
     c = pgwire.Conn(holding.host, holding.port, 10)
@@ -347,6 +425,18 @@ def test_hold_cancelled_when_the_client_leaves(holding):
     # The statement never ran.
     with connect(holding) as c2:
         assert c2.execute("SELECT to_regclass('hold_gone')").fetchone()[0] is None
+
+
+def test_ticket_edit_runs_in_place_of_the_statement_sent_again(reviewed):
+    with connect(reviewed) as c:
+        sql = "SELECT * FROM events"
+        rid = refused_id(c, sql)
+        edited = "SELECT count(*) FROM events WHERE id < 0"
+        status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                           {"sql": edited, "reason": "count only"})
+        assert status == 200 and done["edited_sql"] == edited, done
+        assert c.execute(sql).fetchall() == [(0,)]
+        assert refused_id(c, sql) != rid  # once
 
 
 def test_min_approvals_counts_distinct_approvers(reviewed):

@@ -58,15 +58,8 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
                        "\"): " + std::string(d.message()) + "; ";
   if (auto t = reviews_->take_ticket(key, ttl, now)) {
     switch (t->state) {
-      case review::State::kApproved: {
-        Verdict ok;
-        ok.estimate = std::move(v.estimate);
-        ok.rules = std::move(v.rules);
-        if (!ok.rules.empty()) ok.rules += ",";
-        ok.rules += "review:" + t->id + ":approved-by:" + t->decided_by;
-        if (!s.prejudged) prepared_.apply(analyzed.statements);
-        return ok;
-      }
+      case review::State::kApproved:
+        return approved(s, analyzed, *t, std::move(v));
       case review::State::kPending:
         v.message = prefix + "review request " + t->id +
                     " is still waiting for an approver; send the same statement again once it "
@@ -98,6 +91,8 @@ review::Request Guardrails::file_review(const StatementStart& s, const policy::D
   review::Request r;
   r.session_id = session_id_;
   r.principal = principal_.subject;
+  r.principal_groups = principal_.groups;
+  r.simple_protocol = s.protocol == Protocol::kSimple;
   r.connection = connection_;
   r.sql.assign(s.sql);
   r.params_json = params_json(s.bind);
@@ -135,13 +130,7 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
                              "\"): " + std::string(d.message()) + "; ";
   if (r && r->state == review::State::kApproved) {
     reviews_->take_ticket(r->ticket_key, INT64_MAX, now);  // recorded as used
-    Verdict ok;
-    ok.estimate = std::move(v.estimate);
-    ok.rules = std::move(v.rules);
-    if (!ok.rules.empty()) ok.rules += ",";
-    ok.rules += "review:" + id + ":approved-by:" + r->decided_by;
-    if (!s.prejudged) prepared_.apply(analyzed.statements);
-    return ok;
+    return approved(s, analyzed, *r, std::move(v));
   }
   if (!r) {
     v.message = prefix + "review request " + id + " is gone";
@@ -155,6 +144,51 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
                std::string(review::to_string(r->state));
   }
   return v;
+}
+
+Verdict Guardrails::approved(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                             const review::Request& r, Verdict v) {
+  if (!r.edited_sql.empty()) {
+    if (s.protocol != Protocol::kSimple) {
+      // The admin API refuses such an edit; a request filed before a restart could still
+      // carry one. Its parameters and result shape belong to the original: fail closed.
+      v.message = "review request " + r.id + " was approved with an edited statement, which " +
+                  "gatehouse can only run in place of a simple Query";
+      return v;
+    }
+    edit_ = ApprovedEdit{r.id, r.decided_by, std::string(s.sql), r.edited_sql};
+    Verdict instead;
+    instead.run_sql = r.edited_sql;
+    return instead;
+  }
+  Verdict ok;
+  ok.estimate = std::move(v.estimate);
+  ok.rules = std::move(v.rules);
+  if (!ok.rules.empty()) ok.rules += ",";
+  ok.rules += "review:" + r.id + ":approved-by:" + r.decided_by;
+  if (!s.prejudged) prepared_.apply(analyzed.statements);
+  return ok;
+}
+
+std::string check_review_edit(const PolicyHolder& holder, sql::Analyzer& analyzer,
+                              const review::Request& r, std::string_view sql) {
+  if (!r.simple_protocol)
+    return "the statement was sent with the extended protocol (Parse/Bind/Execute), whose "
+           "parameters and result shape belong to its text; approve or deny it as sent";
+  const sql::AnalyzedSql& analyzed = analyzer.analyze(sql);
+  if (!analyzed.parsed()) return "cannot be parsed: " + analyzed.statements.front().error.message;
+  auto [policy, hash] = holder.current();
+  if (policy == nullptr || policy->rules().empty()) return {};
+  identity::Principal requester;
+  requester.subject = r.principal;
+  requester.groups = r.principal_groups;
+  policy::Decision d = policy->decide(analyzed.statements, policy::Subject{&requester, r.connection});
+  if (d.action == policy::Action::kBlock)
+    return "blocked by guardrail \"" + d.rule->name + "\": " + std::string(d.message());
+  if (d.action == policy::Action::kReview)
+    return "it needs approval itself (guardrail \"" + d.rule->name + "\": " +
+           std::string(d.message()) + ")";
+  return {};
 }
 
 }  // namespace gh::pg

@@ -90,17 +90,29 @@ TEST(ReviewBook, AnyDenyEndsIt) {
 TEST(ReviewBook, EditsAreCheckedAndKept) {
   ReviewBook book;
   Request r = book.create(sample(), 0);
-  auto refuse_all = [](std::string_view) { return std::string("needs review itself"); };
+  auto refuse_all = [](const Request&, std::string_view) {
+    return std::string("needs review itself");
+  };
   auto o = book.approve(r.id, dba("alice"), "", "DROP TABLE orders", refuse_all, kSec);
   EXPECT_EQ(o.refused, Refusal::kEditRefused);
   EXPECT_NE(o.message.find("needs review itself"), std::string::npos);
   EXPECT_EQ(book.get(r.id)->state, State::kPending);
-  auto accept = [](std::string_view) { return std::string(); };
+  std::string judged_for;
+  auto accept = [&](const Request& req, std::string_view) {
+    judged_for = req.principal;
+    return std::string();
+  };
+  // The same text is no edit: nothing to check.
+  o = book.approve(r.id, Reviewer{"bob", {"dba"}, true}, "", r.sql, refuse_all, kSec);
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(o.request.edited_sql, "");
+  r = book.create(sample(), 0);
   o = book.approve(r.id, dba("alice"), "narrowed", "ALTER TABLE orders ADD COLUMN note varchar(80)",
                    accept, kSec);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o.request.sql, "ALTER TABLE orders ADD COLUMN note text");
   EXPECT_EQ(o.request.edited_sql, "ALTER TABLE orders ADD COLUMN note varchar(80)");
+  EXPECT_EQ(judged_for, r.principal);
 }
 
 TEST(ReviewBook, ExpiryCancellationAndLateWatchers) {
