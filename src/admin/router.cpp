@@ -20,7 +20,8 @@ enum class Endpoint {
   kReviews,
   kReview,
   kApprove,
-  kDeny
+  kDeny,
+  kEvidence
 };
 
 struct RouteMatch {
@@ -60,6 +61,7 @@ std::optional<RouteMatch> match_path(std::string_view path) {
   if (path == "/metrics") return RouteMatch{Endpoint::kMetrics, "GET", {}, {}};
   if (path == kSessionsPath) return RouteMatch{Endpoint::kSessions, "GET", kReaders, {}};
   if (path == "/api/v1/policy") return RouteMatch{Endpoint::kPolicy, "GET", kReaders, {}};
+  if (path == "/api/v1/evidence") return RouteMatch{Endpoint::kEvidence, "GET", kReaders, {}};
   if (auto r = match_review(path)) return r;
   if (path.starts_with(kSessionsPath) && path.size() > kSessionsPath.size() + 1 &&
       path[kSessionsPath.size()] == '/') {
@@ -169,6 +171,8 @@ HttpResponse Router::route(const HttpRequest& req) {
     case Endpoint::kApprove:
     case Endpoint::kDeny:
       return decide_review(m->id, m->endpoint == Endpoint::kApprove, req, *principal);
+    case Endpoint::kEvidence:
+      return get_evidence(req, *principal);
   }
   return json_error(404, "not_found", "no such endpoint");
 }

@@ -13,6 +13,8 @@
 //   GET /api/v1/reviews/{id}     admin, approver, auditor
 //   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "...", "sql": "edited"}
 //   POST /api/v1/reviews/{id}/deny      admin, approver   {"reason": "..."} (required)
+//   GET /api/v1/evidence         admin, auditor   ?since=T&until=T: the evidence bundle for the
+//                                period as a tar archive (application/x-tar)
 //
 // Every /api/ request needs `Authorization: Bearer <token>` (see bearer_auth.h) and is
 // authenticated before anything else is looked at, so an unauthenticated caller learns
@@ -52,6 +54,9 @@ struct RouterDeps {
   std::function<int64_t()> now_s;          // unix seconds; default: the system clock
   review::ReviewBook* reviews = nullptr;   // null: the reviews endpoints answer 503
   review::ReviewBook::EditCheck check_edit;  // judges an approver's edit; null: edits refused
+  // The evidence bundle for a period (`since`/`until` as the CLI takes them: RFC 3339, a date,
+  // or a duration back from now) as a tar archive. Invalid: a bad period. Null: 503.
+  std::function<Result<std::string>(const std::string& since, const std::string& until)> evidence;
 };
 
 class Router {
@@ -77,6 +82,8 @@ class Router {
   HttpResponse get_review(std::string_view id) const;        // api_reviews.cpp
   HttpResponse decide_review(std::string_view id, bool approve, const HttpRequest& req,
                              const identity::Principal& who) const;
+  HttpResponse get_evidence(const HttpRequest& req,
+                            const identity::Principal& who) const;  // api_evidence.cpp
 
   RouterDeps deps_;
   AdminCounters counters_;

@@ -3,10 +3,15 @@
 #include <asio/post.hpp>
 
 #include <algorithm>
+#include <array>
+#include <filesystem>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 
+#include "app/audit_time.h"
+#include "app/evidence_bundle.h"
+#include "common/crypto.h"
 #include "pg/session/guardrails.h"
 #include "sql/analyzer.h"
 
@@ -24,6 +29,30 @@ struct AuditProbe {
   std::vector<std::string> problems;  // by io thread, "" = healthy
   std::vector<bool> seen;
 };
+
+// The bundle `gatehouse evidence` would write, built in a private temporary folder and sent
+// as one tar archive. The config is read again from its file, as the CLI reads it.
+Result<std::string> evidence_tar(const std::string& config_path, const std::string& since,
+                                 const std::string& until) {
+  const int64_t now = now_unix_ns();
+  auto from = parse_time_arg(since, now);
+  if (!from.ok()) return Status::Invalid("since: " + from.status().message());
+  auto to = parse_time_arg(until, now);
+  if (!to.ok()) return Status::Invalid("until: " + to.status().message());
+  if (*to <= *from) return Status::Invalid("until must be after since");
+  auto env = load_audit_env(config_path);
+  if (!env.ok()) return Status::Io(env.status().message());
+  std::array<uint8_t, 8> rnd{};
+  crypto::random_bytes(rnd);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("gatehouse-evidence-" + crypto::to_hex(rnd));
+  auto bundle = write_evidence_bundle(env.value(), Period{*from, *to}, dir);
+  Result<std::string> tar = bundle.ok() ? tar_folder(dir, "gatehouse-evidence")
+                                        : Result<std::string>(bundle.status());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return tar;
+}
 
 }  // namespace
 
@@ -75,6 +104,9 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
   deps.metrics.gateway = &gw.counters();
   deps.reviews = &gw.reviews();
+  deps.evidence = [config_path = cfg.path](const std::string& since, const std::string& until) {
+    return evidence_tar(config_path, since, until);
+  };
   // Edits are judged on the admin threads with an analyzer of their own (one at a time).
   auto edit_analyzer = std::make_shared<sql::Analyzer>();
   auto edit_mu = std::make_shared<std::mutex>();

@@ -64,7 +64,10 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
         .field("session", r.session_id)
         .field("principal", r.principal)
         .field("connection", r.connection)
-        .field("sql", r.sql);
+        .field("sql", r.sql)
+        .field("min_approvals", r.min_approvals)
+        .field("created", r.created_ns)
+        .field("expires", r.expires_ns);
     if (!r.edited_sql.empty()) w.field("edited_sql", r.edited_sql);
     if (!r.params_json.empty()) w.key("params").raw(r.params_json);
     w.key("rules").begin_array();
@@ -75,14 +78,19 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
     w.end_array();
     w.key("approvals").begin_array();
     for (const auto& a : r.approvals)
-      w.begin_object().field("approver", a.approver).field("reason", a.reason).end_object();
+      w.begin_object()
+          .field("approver", a.approver)
+          .field("at", a.at_ns)
+          .field("reason", a.reason)
+          .end_object();
     w.end_array();
     if (r.state != review::State::kPending)
       w.field("decided_by", r.decided_by).field("reason", r.reason);
     w.end_object();
-    audit::RecordType type = event == "requested" ? audit::RecordType::kReviewRequested
-                             : event == "used"    ? audit::RecordType::kReviewUsed
-                                                  : audit::RecordType::kReviewDecided;
+    audit::RecordType type = event == "requested"  ? audit::RecordType::kReviewRequested
+                             : event == "used"     ? audit::RecordType::kReviewUsed
+                             : event == "approval" ? audit::RecordType::kReviewApproval
+                                                   : audit::RecordType::kReviewDecided;
     if (webhook != nullptr && event != "used") {
       // Slack-compatible: `text` for approvers' channels, the request itself for machines.
       std::string text = std::string(event == "requested" ? "Review requested: " : "Review ") +

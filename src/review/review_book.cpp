@@ -155,7 +155,7 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
       notify = decide(*r, State::kApproved, who.subject, std::move(reason), now_ns);
     o.request = *r;
   }
-  if (journal_ && o.request.state != State::kPending) journal_("decided", o.request);
+  if (journal_) journal_(o.request.state != State::kPending ? "decided" : "approval", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
 }

@@ -101,8 +101,8 @@ struct Outcome {
 class ReviewBook {
  public:
   using Watcher = std::function<void(const Request&)>;
-  // Every change, for the audit log: "requested", "decided" or "used", with the request after
-  // it. Called outside the book's lock, on the thread that made the change.
+  // Every change, for the audit log: "requested", "approval" (one of several needed),
+  // "decided" or "used", with the request after it. Called outside the book's lock, on the thread that made the change.
   using Journal = std::function<void(std::string_view event, const Request&)>;
   void set_journal(Journal j) { journal_ = std::move(j); }
   // Returns a refusal message, or "" if the edited SQL may run in place of request's statement.

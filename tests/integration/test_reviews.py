@@ -232,6 +232,7 @@ admin:
   listen: 127.0.0.1:{port}
   roles:
     approver: [dba]
+    auditor: [compliance]
 review:
   timeout: 3s
   webhook: {{ url: "http://127.0.0.1:{hook.port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
@@ -242,6 +243,7 @@ guardrails:
     gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
     gh.key = gh.create_key("it-hold-agent", groups="testers")
     gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
+    gh.auditor_key = gh.create_key("it-hold-auditor", groups="compliance")
     harness.start_with_admin(gh, port)
     return gh
 
@@ -390,6 +392,54 @@ def test_edit_and_approve_runs_the_edited_statement(holding):
     assert ran and f"review:{r['id']}:approved-by:it-hold-dba:edited" in ran[0]["rules"], ran
     assert not [e for t, e in audit_payloads(holding, "statement")
                 if e.get("sql") == sql and e.get("decision") == "allow"], "the original never ran"
+
+
+def test_evidence_bundle_from_the_api_has_the_approval_ledger(holding):
+    import hashlib
+    import io
+    import tarfile
+
+    sql = "CREATE TABLE hold_ledger (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST", {"reason": "ledger"})
+    agent.join(10)
+
+    def get(path, token):
+        req = urllib.request.Request(holding.admin_url + path)
+        req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, resp.headers.get("Content-Type"), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read()
+
+    period = "/api/v1/evidence?since=2000-01-01&until=2100-01-01"
+    status, ctype, body = get(period, holding.dba_key)  # an approver is no auditor
+    assert status == 403 and json.loads(body)["error"]["code"] == "forbidden", body
+    for bad in ["/api/v1/evidence", "/api/v1/evidence?since=yesterday&until=2100-01-01",
+                "/api/v1/evidence?since=2100-01-01&until=2000-01-01"]:
+        status, ctype, body = get(bad, holding.auditor_key)
+        assert status == 400 and json.loads(body)["error"]["code"] == "invalid_argument", body
+    status, ctype, body = get(period, holding.auditor_key)
+    assert status == 200 and ctype == "application/x-tar", (status, ctype)
+    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers()}
+    assert {"manifest.json", "approvals.jsonl", "sessions.jsonl", "access_log.csv",
+            "verify_report.txt"} <= set(files), sorted(files)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["verify"]["ok"] is True
+    for f in manifest["files"]:
+        assert hashlib.sha256(files[f["name"]]).hexdigest() == f["sha256"], f["name"]
+    ledger = [json.loads(line) for line in files["approvals.jsonl"].splitlines()]
+    mine = [(e["type"], e["payload"]["state"]) for e in ledger if e["payload"]["id"] == r["id"]]
+    # review.used: the held statement was answered with the decision.
+    assert mine == [("review.requested", "pending"), ("review.decided", "denied"),
+                    ("review.used", "denied")], mine
+    assert manifest["counts"]["review_events"] == len(ledger) > 2
+    # Edits are in the ledger with both texts.
+    assert any(e["payload"].get("edited_sql") for e in ledger), ledger
 
 
 def test_edit_of_an_extended_protocol_statement_is_refused(holding):
