@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/json_writer.h"
 #include "policy/load.h"
+#include "review/review_store.h"
 #include "review/webhook.h"
 
 namespace gh::app {
@@ -104,6 +105,10 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
       b.key("review").raw(payload).end_object();
       webhook->send("review." + std::string(event), std::move(body));
     }
+    // The state store keeps the request across restarts (written here, on the thread that
+    // changed it: review events are rare). The audit record below is the evidence.
+    if (Status st = gw.store().save_review(review::to_stored(r)); !st.ok())
+      spdlog::error("review: cannot save request {} in the state store: {}", r.id, st.message());
     if (writer == nullptr) return;
     asio::post(writer_ex, [writer, type, payload = std::move(payload)] {
       auto res = writer->append(type, unix_now_ns(), payload);

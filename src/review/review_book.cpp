@@ -48,6 +48,7 @@ Request ReviewBook::create(Request r, int64_t now_ns) {
   r.created_ns = now_ns;
   r.state = State::kPending;
   r.min_approvals = std::max(1, r.min_approvals);
+  r.version = 1;
   Request copy;
   {
     std::lock_guard lock(mu_);
@@ -56,6 +57,12 @@ Request ReviewBook::create(Request r, int64_t now_ns) {
   }
   if (journal_) journal_("requested", copy);
   return copy;
+}
+
+void ReviewBook::restore(Request r) {
+  std::lock_guard lock(mu_);
+  std::string id = r.id;
+  requests_.insert_or_assign(std::move(id), std::move(r));
 }
 
 void ReviewBook::watch(const std::string& id, Watcher fn) {
@@ -100,6 +107,7 @@ bool ReviewBook::may_review(const Request& r, const Reviewer& who, std::string& 
 std::vector<ReviewBook::Watcher> ReviewBook::decide(Request& r, State s, std::string by,
                                                     std::string reason, int64_t now_ns) {
   r.state = s;
+  ++r.version;
   r.decided_by = std::move(by);
   r.reason = std::move(reason);
   r.decided_ns = now_ns;
@@ -151,6 +159,7 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
       r->edited_sql = std::move(edited_sql);
     }
     r->approvals.push_back(Approval{who.subject, now_ns, reason});
+    ++r->version;
     if (static_cast<int>(r->approvals.size()) >= r->min_approvals)
       notify = decide(*r, State::kApproved, who.subject, std::move(reason), now_ns);
     o.request = *r;
@@ -230,6 +239,7 @@ std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t t
   if (best == nullptr) return std::nullopt;
   if (best->state == State::kPending) return *best;
   best->used_ns = now_ns;
+  ++best->version;
   Request used = *best;
   lock.unlock();
   if (journal_) journal_("used", used);

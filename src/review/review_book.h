@@ -52,6 +52,7 @@ struct Request {
   std::string sql;
   std::string params_json;                   // bound parameters, as recorded
   bool simple_protocol = true;               // a Query (an edit can replace its text)
+  bool held = false;  // review.mode hold: a session holds the statement until it is decided
   std::string facts;                         // a summary of what the statement does
   std::vector<std::string> rules;            // the review rules that matched
   std::vector<std::string> approver_groups;  // empty: any approver
@@ -70,6 +71,8 @@ struct Request {
   // and when the approval was used (it lets the statement through once).
   std::string ticket_key;
   int64_t used_ns = 0;
+
+  uint64_t version = 0;  // counts the changes, from 1 at creation (the store keeps the newest)
 };
 
 // Who acts on a request.
@@ -110,6 +113,8 @@ class ReviewBook {
 
   // Files a new pending request (its id is generated here); returns a copy.
   Request create(Request r, int64_t now_ns);
+  // Puts back a request loaded from the state store, as it was (no journal entry).
+  void restore(Request r);
   // `fn` is called once, on the thread that decides the request, right after it is decided
   // (at once if it is decided already). Keep it short: post to your own executor.
   void watch(const std::string& id, Watcher fn);

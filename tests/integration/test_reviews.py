@@ -489,6 +489,22 @@ def test_ticket_edit_runs_in_place_of_the_statement_sent_again(reviewed):
         assert refused_id(c, sql) != rid  # once
 
 
+def test_a_ticket_survives_a_restart(reviewed):
+    sql = "CREATE TABLE ticket_restart (id int)"
+    with connect(reviewed) as c:
+        rid = refused_id(c, sql)
+    status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                       {"reason": "before the restart"})
+    assert status == 200, done
+    reviewed.stop()
+    harness.start_with_admin(reviewed, reviewed.admin_port)
+    with connect(reviewed) as c:
+        c.execute(sql)  # the approval was kept: it runs, once
+        assert refused_id(c, sql) != rid
+    status, one = api(reviewed, f"/api/v1/reviews/{rid}", reviewed.dba_key)
+    assert status == 200 and one["state"] == "approved" and "used_ns" in one, one
+
+
 def test_min_approvals_counts_distinct_approvers(reviewed):
     with connect(reviewed) as c:
         sql = "DELETE FROM events WHERE id < 0"
@@ -596,15 +612,32 @@ guardrails:
     sql = "CREATE TABLE hold_restart (id int)"
     agent = Agent(gh, sql)
     agent.start()
-    pending_for(gh, sql)
+    r = pending_for(gh, sql)
     started = time.monotonic()
     gh.stop()  # SIGTERM: the held session ends with the server, promptly
     assert time.monotonic() - started < 10
     agent.join(10)
     assert agent.error is not None and agent.result is None, agent.error
     harness.start_with_admin(gh, port)
+    # The request was kept in the state store, cancelled when its session ended: nobody can
+    # release a statement nobody waits for.
     status, listing = api(gh, "/api/v1/reviews", gh.dba_key)
-    assert status == 200 and listing["reviews"] == [], listing
+    assert status == 200 and [x["id"] for x in listing["reviews"]] == [r["id"]], listing
+    back = listing["reviews"][0]
+    assert back["state"] == "cancelled" and "session ended" in back["reason"], back
+    status, err = api(gh, f"/api/v1/reviews/{r['id']}/approve", gh.dba_key, "POST", {})
+    assert status == 409, err
+    # A crash leaves no time to cancel: the restarted gatehouse cancels the request it finds
+    # pending for a held statement.
+    agent = Agent(gh, sql)
+    agent.start()
+    crashed = pending_for(gh, sql)
+    gh.proc.kill()
+    gh.proc.wait(10)
+    agent.join(10)
+    harness.start_with_admin(gh, port)
+    status, back = api(gh, f"/api/v1/reviews/{crashed['id']}", gh.dba_key)
+    assert status == 200 and back["state"] == "cancelled" and "restarted" in back["reason"], back
     with connect(gh) as c:
         assert c.execute("SELECT to_regclass('hold_restart')").fetchone()[0] is None
     assert gh.cli("audit", "verify", "--config", str(gh.config)).returncode == 0

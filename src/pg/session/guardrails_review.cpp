@@ -87,12 +87,13 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
 }
 
 review::Request Guardrails::file_review(const StatementStart& s, const policy::Decision& d,
-                                        std::string key, int64_t now) {
+                                        std::string key, int64_t now, bool held) {
   review::Request r;
   r.session_id = session_id_;
   r.principal = principal_.subject;
   r.principal_groups = principal_.groups;
   r.simple_protocol = s.protocol == Protocol::kSimple;
+  r.held = held;
   r.connection = connection_;
   r.sql.assign(s.sql);
   r.params_json = params_json(s.bind);
@@ -112,7 +113,7 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
     // Filed under a key of its own: one request per held statement.
     std::string key = "hold\0" + session_id_ + '\0' + std::to_string(s.id) + '\0';
     key.append(s.sql);
-    review::Request r = file_review(s, d, std::move(key), now);
+    review::Request r = file_review(s, d, std::move(key), now, /*held=*/true);
     held_id_ = r.id;
     Verdict h;
     h.hold_review = r.id;
