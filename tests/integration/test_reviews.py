@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 import harness
+import oidc
 
 pytestmark = pytest.mark.skipif(os.environ.get("GH_IT_DIRECT") == "1",
                                 reason="gatehouse-only: reviews")
@@ -308,6 +309,57 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     assert metric(holding, "gatehouse_statements_held") == 0
     assert metric(holding, "gatehouse_reviews_decided_total") == decided_before + 1
     assert metric(holding, 'gatehouse_statements_total{decision="allow"}') > 0
+
+
+def test_oidc_agent_held_until_an_oidc_approver_approves(gh_factory, oidc_provider):
+    """The whole flow with tokens from the test identity provider: a psycopg agent logs in with
+    its access token and runs DDL that needs review; an approver approves it through the admin
+    API with its own access token; the statement runs and the agent gets its result."""
+    port = harness.free_port()
+    extra = f"""
+identity:
+  issuers:
+    - issuer: {oidc_provider.issuer}
+      audience: gatehouse
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [other]
+guardrails:
+  include: [agent-safe]
+"""
+    gh = gh_factory.make("oidc-review", start=False, extra_yaml=extra,
+                         access_groups=("testers", "data-agents"))
+    harness.start_with_admin(gh, port)
+    agent_token = oidc_provider.token("agent")  # groups: data-agents
+    approver_token = oidc_provider.token("other-agent")  # groups: other -> approver
+    sql = "CREATE TABLE oidc_reviewed (id int)"
+    box = {}
+
+    def run():
+        try:
+            with psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                                 password=agent_token, sslmode="disable", connect_timeout=10,
+                                 autocommit=True) as c:
+                c.execute(sql)
+                box["result"] = c.execute("SELECT count(*) FROM oidc_reviewed").fetchone()[0]
+        except Exception as e:  # noqa: BLE001 - kept for the test to look at
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    gh.dba_key = approver_token  # pending_for lists with it
+    r = pending_for(gh, sql)
+    assert r["principal"] != "" and r["principal"] == oidc.decode_jwt(agent_token)[1]["sub"], r
+    # The agent's own token holds no approver role.
+    status, err = api(gh, f"/api/v1/reviews/{r['id']}/approve", agent_token, "POST", {})
+    assert status == 403, err
+    status, done = api(gh, f"/api/v1/reviews/{r['id']}/approve", approver_token, "POST",
+                       {"reason": "schema change for the release"})
+    assert status == 200 and done["state"] == "approved", done
+    assert done["decided_by"] == oidc.decode_jwt(approver_token)[1]["sub"], done
+    t.join(10)
+    assert "error" not in box and box.get("result") == 0, box
 
 
 def test_hold_denied_and_expired(holding):
