@@ -91,7 +91,7 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
                                 std::vector<audit::StreamWriter*> writers,
                                 std::vector<asio::any_io_executor> io) {
   AdminApi api;
-  api.readiness = std::make_unique<Readiness>(std::move(writers), std::move(io));
+  api.readiness = std::make_unique<Readiness>(writers, std::move(io));
   api.auth = std::make_unique<admin::BearerAuthenticator>(gw.store(), tokens);
   admin::RouterDeps deps;
   deps.roles = cfg.admin->roles;
@@ -103,6 +103,7 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   };
   deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
   deps.metrics.gateway = &gw.counters();
+  deps.metrics.audit_writers.assign(writers.begin(), writers.end());
   deps.reviews = &gw.reviews();
   deps.evidence = [config_path = cfg.path](const std::string& since, const std::string& until) {
     return evidence_tar(config_path, since, until);

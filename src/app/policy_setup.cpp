@@ -53,9 +53,8 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
                                                              const review::Request& r) {
     if (event == "decided") {
       gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
-      int64_t waited_ms = std::max<int64_t>(0, (r.decided_ns - r.created_ns) / 1'000'000);
-      gw.counters().review_wait_ms_total.fetch_add(static_cast<uint64_t>(waited_ms),
-                                                   std::memory_order_relaxed);
+      gw.counters().review_wait_seconds.observe(
+          static_cast<double>(std::max<int64_t>(0, r.decided_ns - r.created_ns)) / 1e9);
     }
     std::string payload;
     JsonWriter w(payload);

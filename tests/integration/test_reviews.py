@@ -298,6 +298,7 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     assert agent.is_alive(), "the agent waits while the request is pending"
     assert metric(holding, "gatehouse_statements_held") == 1
     decided_before = metric(holding, "gatehouse_reviews_decided_total")
+    waits_before = metric(holding, "gatehouse_review_wait_seconds_count")
     status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
                        {"reason": "ok"})
     assert status == 200, done
@@ -308,6 +309,10 @@ def test_hold_waits_for_the_approval_then_runs(holding):
         assert c.execute("SELECT count(*) FROM hold_probe").fetchone()[0] == 0
     assert metric(holding, "gatehouse_statements_held") == 0
     assert metric(holding, "gatehouse_reviews_decided_total") == decided_before + 1
+    assert metric(holding, "gatehouse_review_wait_seconds_count") == waits_before + 1
+    # The audit syncs behind every record are timed; none failed.
+    assert metric(holding, "gatehouse_audit_sync_seconds_count") > 0
+    assert metric(holding, "gatehouse_audit_write_failures_total") == 0
     assert metric(holding, 'gatehouse_statements_total{decision="allow"}') > 0
 
 
