@@ -4,25 +4,33 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/review_json.h"
 #include "admin/router.h"
 
 namespace gh::admin {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 1000;
+
+}  // namespace
 
 Json request_json(const review::Request& r) {
   Json j = Json::object();
   j["id"] = r.id;
+  j["kind"] = std::string(review::to_string(r.kind));
   j["state"] = std::string(review::to_string(r.state));
   j["session"] = r.session_id;
   j["principal"] = r.principal;
   j["connection"] = r.connection;
-  j["sql"] = r.sql;
+  if (r.kind == review::Kind::kGrant) {
+    j["role"] = r.role;
+    j["duration_s"] = r.duration_s;
+    if (r.grant_expires_ns != 0) j["grant_expires_ns"] = r.grant_expires_ns;
+  } else {
+    j["sql"] = r.sql;
+  }
   if (!r.edited_sql.empty()) j["edited_sql"] = r.edited_sql;
   if (!r.params_json.empty()) j["params"] = r.params_json;
   j["rules"] = r.rules;
@@ -43,7 +51,7 @@ Json request_json(const review::Request& r) {
   return j;
 }
 
-int status_of(review::Refusal r) {
+int refusal_status(review::Refusal r) {
   switch (r) {
     case review::Refusal::kNotFound:
       return 404;
@@ -59,21 +67,25 @@ int status_of(review::Refusal r) {
   return 400;
 }
 
-}  // namespace
 
 HttpResponse Router::list_reviews(const HttpRequest& req) const {
   if (deps_.reviews == nullptr) return json_error(503, "unavailable", "reviews are not enabled");
   for (const auto& [k, v] : req.params)
-    if (k != "state" && k != "limit")
+    if (k != "state" && k != "limit" && k != "kind")
       return json_error(400, "invalid_argument", "unknown query parameter '" + k + "'");
   std::optional<review::State> state;
   if (const std::string* s = req.param("state")) {
-    for (auto st : {review::State::kPending, review::State::kApproved, review::State::kDenied,
-                    review::State::kExpired, review::State::kCancelled})
+    for (auto st : review::kAllStates)
       if (*s == review::to_string(st)) state = st;
     if (!state)
       return json_error(400, "invalid_argument",
-                        "state: expected pending, approved, denied, expired or cancelled");
+                        "state: expected pending, approved, denied, expired, cancelled or revoked");
+  }
+  std::optional<review::Kind> kind;
+  if (const std::string* k = req.param("kind")) {
+    if (*k == "grant") kind = review::Kind::kGrant;
+    else if (*k == "statement") kind = review::Kind::kStatement;
+    else return json_error(400, "invalid_argument", "kind: expected statement or grant");
   }
   size_t limit = kDefaultLimit;
   if (const std::string* l = req.param("limit")) {
@@ -86,7 +98,8 @@ HttpResponse Router::list_reviews(const HttpRequest& req) const {
   deps_.reviews->expire(deps_.now_s() * 1'000'000'000);
   Json out = Json::object();
   Json list = Json::array();
-  for (const review::Request& r : deps_.reviews->list(state, limit)) list.push_back(request_json(r));
+  for (const review::Request& r : deps_.reviews->list(state, limit, kind))
+    list.push_back(request_json(r));
   out["reviews"] = std::move(list);
   HttpResponse resp;
   resp.body = out.dump() + "\n";
@@ -132,7 +145,7 @@ HttpResponse Router::decide_review(std::string_view id, bool approve, const Http
                                        deps_.check_edit, now_ns)
               : deps_.reviews->deny(std::string(id), reviewer, reason, now_ns);
   if (!o.ok())
-    return json_error(status_of(*o.refused), review::to_string(*o.refused), o.message);
+    return json_error(refusal_status(*o.refused), review::to_string(*o.refused), o.message);
   HttpResponse resp;
   resp.body = request_json(o.request).dump() + "\n";
   return resp;

@@ -13,6 +13,10 @@
 //   GET /api/v1/reviews/{id}     admin, approver, auditor
 //   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "...", "sql": "edited"}
 //   POST /api/v1/reviews/{id}/deny      admin, approver   {"reason": "..."} (required)
+//   GET /api/v1/grants           admin, approver, auditor   ?state=&limit= (grant requests)
+//   POST /api/v1/grants          any principal   {"connection", "role", "duration", "reason"}
+//                                -> 201, a grant request approvers decide like a review
+//   POST /api/v1/grants/{id}/revoke   admin, approver   {"reason": "..."} (required)
 //   GET /api/v1/evidence         admin, auditor   ?since=T&until=T: the evidence bundle for the
 //                                period as a tar archive (application/x-tar)
 //
@@ -23,6 +27,7 @@
 // method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready.
 
 #include "review/review_book.h"
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +62,13 @@ struct RouterDeps {
   // The evidence bundle for a period (`since`/`until` as the CLI takes them: RFC 3339, a date,
   // or a duration back from now) as a tar archive. Invalid: a bad period. Null: 503.
   std::function<Result<std::string>(const std::string& since, const std::string& until)> evidence;
+  // Access grants: "" if `role` on `connection` can be granted, else why not. Null: 503.
+  std::function<std::string(const std::string& connection, const std::string& role)> check_grant;
+  struct Grants {
+    std::chrono::seconds max_duration{8 * 3600};
+    std::vector<std::string> approver_groups;  // empty: any approver
+    std::chrono::seconds decide_within{15 * 60};  // a grant request expires undecided after this
+  } grants;
 };
 
 class Router {
@@ -82,6 +94,11 @@ class Router {
   HttpResponse get_review(std::string_view id) const;        // api_reviews.cpp
   HttpResponse decide_review(std::string_view id, bool approve, const HttpRequest& req,
                              const identity::Principal& who) const;
+  HttpResponse list_grants(const HttpRequest& req) const;  // api_grants.cpp
+  HttpResponse request_grant(const HttpRequest& req,
+                             const identity::Principal& who) const;  // api_grants.cpp
+  HttpResponse revoke_grant(std::string_view id, const HttpRequest& req,
+                            const identity::Principal& who) const;  // api_grants.cpp
   HttpResponse get_evidence(const HttpRequest& req,
                             const identity::Principal& who) const;  // api_evidence.cpp
 

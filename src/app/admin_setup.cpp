@@ -30,6 +30,26 @@ struct AuditProbe {
   std::vector<bool> seen;
 };
 
+// Whether an access grant of `role` on `connection` may be asked for: the connection exists
+// and the role is one the config already lets gatehouse log in as there (a `roles:` entry or
+// the connection's own login in static mode; a role an access rule names in ephemeral mode),
+// so a grant never reaches a server role the operator did not set up for gatehouse.
+std::string grantable(const config::Config& cfg, const std::string& connection,
+                      const std::string& role) {
+  const config::Connection* c = cfg.find_connection(connection);
+  if (c == nullptr) return "no connection named \"" + connection + "\"";
+  if (c->credentials == config::CredentialMode::kStatic) {
+    if (c->static_login(role) == nullptr)
+      return "connection \"" + connection + "\" has no login for role \"" + role +
+             "\" (its roles: entries, or its own login)";
+    return {};
+  }
+  if (role.empty()) return {};
+  for (const config::AccessRule& r : cfg.access)
+    if (r.connection == connection && r.role == role) return {};
+  return "no access rule of connection \"" + connection + "\" names role \"" + role + "\"";
+}
+
 // The bundle `gatehouse evidence` would write, built in a private temporary folder and sent
 // as one tar archive. The config is read again from its file, as the CLI reads it.
 Result<std::string> evidence_tar(const std::string& config_path, const std::string& since,
@@ -105,6 +125,12 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   deps.metrics.gateway = &gw.counters();
   deps.metrics.audit_writers.assign(writers.begin(), writers.end());
   deps.reviews = &gw.reviews();
+  deps.check_grant = [&gw](const std::string& connection, const std::string& role) {
+    return grantable(gw.config(), connection, role);
+  };
+  deps.grants.max_duration = cfg.review.max_grant;
+  deps.grants.approver_groups = cfg.review.grant_approvers;
+  deps.grants.decide_within = cfg.review.timeout;
   deps.evidence = [config_path = cfg.path](const std::string& since, const std::string& until) {
     return evidence_tar(config_path, since, until);
   };

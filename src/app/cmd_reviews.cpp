@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "app/admin_client.h"
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/text_table.h"
@@ -17,7 +18,7 @@ namespace gh::app {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = AdminJson;
 
 constexpr std::string_view kTool = "reviews";
 constexpr const char* kUsage =
@@ -29,57 +30,6 @@ constexpr const char* kUsage =
     "URL: the admin API (default $GATEHOUSE_ADMIN_URL, else http://127.0.0.1:8090)\n"
     "--sql FILE: approve with an edit; the statement in FILE runs instead (- reads stdin).\n"
     "The token comes from $GATEHOUSE_TOKEN: an API key or an OIDC access token.\n";
-
-struct Answer {
-  int status = 0;
-  Json body;
-  std::string error;  // transport problem or the API's error message
-};
-
-Answer call(const std::string& url, const std::string& method, const std::string& path,
-            const std::string& body) {
-  Answer a;
-  const char* token = std::getenv("GATEHOUSE_TOKEN");
-  if (token == nullptr || *token == '\0') {
-    a.error = "set GATEHOUSE_TOKEN to an API key or an access token with the approver role";
-    return a;
-  }
-  httplib::Client client(url);
-  if (!client.is_valid()) {
-    a.error = "invalid admin API URL '" + url + "'";
-    return a;
-  }
-  client.set_connection_timeout(10);
-  client.set_read_timeout(30);
-  httplib::Headers headers = {{"Authorization", std::string("Bearer ") + token}};
-  httplib::Result r = method == "POST"
-                          ? client.Post(path, headers, body, "application/json")
-                          : client.Get(path, headers);
-  if (!r) {
-    a.error = "cannot reach the admin API at " + url + ": " + httplib::to_string(r.error());
-    return a;
-  }
-  a.status = r->status;
-  a.body = Json::parse(r->body, nullptr, false);
-  if (a.status / 100 != 2) {
-    if (a.body.is_object() && a.body.contains("error"))
-      a.error = a.body["error"].value("message", std::string()) + " (" +
-                a.body["error"].value("code", std::string()) + ", HTTP " +
-                std::to_string(a.status) + ")";
-    else
-      a.error = "HTTP " + std::to_string(a.status);
-  }
-  return a;
-}
-
-std::string admin_url(Options& opts) {
-  std::string url = opts.take("--url");
-  if (url.empty()) {
-    const char* env = std::getenv("GATEHOUSE_ADMIN_URL");
-    url = env != nullptr && *env != '\0' ? env : "http://127.0.0.1:8090";
-  }
-  return url;
-}
 
 void print_request(const Json& r) {
   std::printf("%s  %s\n", r.value("id", "").c_str(), r.value("state", "").c_str());

@@ -60,6 +60,7 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
     JsonWriter w(payload);
     w.begin_object()
         .field("id", r.id)
+        .field("kind", review::to_string(r.kind))
         .field("state", review::to_string(r.state))
         .field("session", r.session_id)
         .field("principal", r.principal)
@@ -69,6 +70,10 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
         .field("created", r.created_ns)
         .field("expires", r.expires_ns);
     if (!r.edited_sql.empty()) w.field("edited_sql", r.edited_sql);
+    if (r.kind == review::Kind::kGrant) {
+      w.field("role", r.role).field("duration_s", r.duration_s).field("reason_given", r.facts);
+      if (r.grant_expires_ns != 0) w.field("grant_expires", r.grant_expires_ns);
+    }
     if (!r.params_json.empty()) w.key("params").raw(r.params_json);
     w.key("rules").begin_array();
     for (const auto& x : r.rules) w.value(x);
@@ -93,9 +98,14 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
                                                    : audit::RecordType::kReviewDecided;
     if (webhook != nullptr && event != "used") {
       // Slack-compatible: `text` for approvers' channels, the request itself for machines.
-      std::string text = std::string(event == "requested" ? "Review requested: " : "Review ") +
-                         r.id + " (" + std::string(review::to_string(r.state)) + ") by " +
-                         r.principal + " on " + r.connection + ": " + r.sql;
+      const bool grant = r.kind == review::Kind::kGrant;
+      std::string text = std::string(grant ? "Access " : "Review ") +
+                         (event == "requested" ? "requested: " : "") + r.id + " (" +
+                         std::string(review::to_string(r.state)) + ") by " + r.principal + " on " +
+                         r.connection + ": " +
+                         (grant ? (r.role.empty() ? "" : "as " + r.role + " ") + "for " +
+                                      std::to_string(r.duration_s) + "s, " + r.facts
+                                : r.sql);
       if (r.state != review::State::kPending)
         text += " — " + r.decided_by + (r.reason.empty() ? "" : ": " + r.reason);
       std::string body;

@@ -204,6 +204,10 @@ struct ReviewConfig {
   std::string mode = "hold";
   std::chrono::seconds timeout{15 * 60};      // a pending request expires (denied) after this
   std::chrono::seconds approval_ttl{10 * 60};  // an approval is usable this long
+  // Access grants (`gatehouse access request`): the longest a grant may last, and the groups
+  // whose approvers decide grant requests (empty: any approver).
+  std::chrono::seconds max_grant{8 * 3600};
+  std::vector<std::string> grant_approvers;
   // webhook: each new request and each decision is POSTed here (empty: none), signed with
   // the secret in the environment variable webhook_secret_env.
   std::string webhook_url;

@@ -34,8 +34,16 @@
 
 namespace gh::review {
 
-enum class State : uint8_t { kPending, kApproved, kDenied, kExpired, kCancelled };
+// kRevoked: an approved access grant taken back before it ran out.
+enum class State : uint8_t { kPending, kApproved, kDenied, kExpired, kCancelled, kRevoked };
 std::string_view to_string(State s);
+inline constexpr State kAllStates[] = {State::kPending, State::kApproved, State::kDenied,
+                                       State::kExpired, State::kCancelled, State::kRevoked};
+
+// A review request is for one statement, or for time-boxed access: the principal may open a
+// connection as a role for a while (just-in-time access).
+enum class Kind : uint8_t { kStatement, kGrant };
+std::string_view to_string(Kind k);
 
 struct Approval {
   std::string approver;  // subject
@@ -44,12 +52,13 @@ struct Approval {
 };
 
 struct Request {
-  std::string id;  // "rv_" + 20 hex digits, unguessable
+  std::string id;  // "rv_" (statement) or "gr_" (grant) + 20 hex digits, unguessable
+  Kind kind = Kind::kStatement;
   std::string session_id;
   std::string principal;  // the requester's subject (API key name or token subject)
   std::vector<std::string> principal_groups;  // the requester's groups, to judge an edit by
   std::string connection;
-  std::string sql;
+  std::string sql;                           // a grant: empty
   std::string params_json;                   // bound parameters, as recorded
   bool simple_protocol = true;               // a Query (an edit can replace its text)
   bool held = false;  // review.mode hold: a session holds the statement until it is decided
@@ -71,6 +80,12 @@ struct Request {
   // and when the approval was used (it lets the statement through once).
   std::string ticket_key;
   int64_t used_ns = 0;
+
+  // A grant: the role asked for ("" = the connection's own login), for how long once
+  // approved, and why; approved, it lets the principal in until grant_expires_ns.
+  std::string role;
+  int64_t duration_s = 0;
+  int64_t grant_expires_ns = 0;
 
   uint64_t version = 0;  // counts the changes, from 1 at creation (the store keeps the newest)
 };
@@ -124,6 +139,14 @@ class ReviewBook {
   Outcome deny(const std::string& id, const Reviewer& who, std::string reason, int64_t now_ns);
   // The client went away (or the session ended): the request is moot.
   Outcome cancel(const std::string& id, std::string why, int64_t now_ns);
+  // Takes back an approved grant that has not run out yet (state revoked). Same rules as deny
+  // for who may (any approver of the request; not the grantee).
+  Outcome revoke(const std::string& id, const Reviewer& who, std::string reason, int64_t now_ns);
+  // The approved, unexpired grant that lets `principal` open `connection` (the newest if
+  // several); its use is journalled ("used"). nullopt if none.
+  std::optional<Request> use_grant(std::string_view principal, std::string_view connection,
+                                   int64_t now_ns);
+
   // Denies every pending request past its expiry (state expired); returns how many. Also
   // forgets requests decided more than kKeepDecidedNs ago (the audit log keeps them).
   size_t expire(int64_t now_ns);
@@ -135,8 +158,9 @@ class ReviewBook {
   std::optional<Request> take_ticket(const std::string& key, int64_t ttl_ns, int64_t now_ns);
 
   std::optional<Request> get(const std::string& id) const;
-  // Newest first; `state` filters when set.
-  std::vector<Request> list(std::optional<State> state, size_t limit) const;
+  // Newest first; `state` and `kind` filter when set.
+  std::vector<Request> list(std::optional<State> state, size_t limit,
+                            std::optional<Kind> kind = std::nullopt) const;
   size_t pending() const;
 
  private:

@@ -17,8 +17,7 @@ void strings(JsonWriter& w, std::string_view key, const std::vector<std::string>
 }
 
 std::optional<State> state_of(std::string_view name) {
-  for (State s : {State::kPending, State::kApproved, State::kDenied, State::kExpired,
-                  State::kCancelled})
+  for (State s : kAllStates)
     if (to_string(s) == name) return s;
   return std::nullopt;
 }
@@ -53,11 +52,13 @@ store::StoredReview to_stored(const Request& r) {
   s.version = r.version;
   s.state = std::string(to_string(r.state));
   s.created_ns = r.created_ns;
-  s.updated_ns = r.decided_ns != 0 ? std::max(r.decided_ns, r.used_ns) : r.created_ns;
+  s.updated_ns = r.decided_ns != 0 ? std::max({r.decided_ns, r.used_ns, r.grant_expires_ns})
+                                   : r.created_ns;
   for (const Approval& a : r.approvals) s.updated_ns = std::max(s.updated_ns, a.at_ns);
   JsonWriter w(s.body);
   w.begin_object()
       .field("id", r.id)
+      .field("kind", to_string(r.kind))
       .field("state", to_string(r.state))
       .field("session", r.session_id)
       .field("principal", r.principal);
@@ -87,6 +88,9 @@ store::StoredReview to_stored(const Request& r) {
       .field("edited_sql", r.edited_sql)
       .field("ticket_key", r.ticket_key)
       .field("used_ns", r.used_ns)
+      .field("role", r.role)
+      .field("duration_s", r.duration_s)
+      .field("grant_expires_ns", r.grant_expires_ns)
       .end_object();
   return s;
 }
@@ -96,11 +100,11 @@ std::optional<Request> from_stored(const store::StoredReview& s) {
   simdjson::dom::object o;
   if (parser.parse(s.body).get_object().get(o) != simdjson::SUCCESS) return std::nullopt;
   Request r;
-  std::string state;
+  std::string state, kind;
   int64_t min_approvals = 1;
   bool simple = true;
   simdjson::dom::array approvals;
-  bool ok = get(o, "id", r.id) && get(o, "state", state) && get(o, "session", r.session_id) &&
+  bool ok = get(o, "id", r.id) && get(o, "kind", kind) && get(o, "state", state) && get(o, "session", r.session_id) &&
             get(o, "principal", r.principal) && get(o, "principal_groups", r.principal_groups) &&
             get(o, "connection", r.connection) && get(o, "sql", r.sql) &&
             get(o, "params", r.params_json) &&
@@ -113,7 +117,11 @@ std::optional<Request> from_stored(const store::StoredReview& s) {
             o["approvals"].get_array().get(approvals) == simdjson::SUCCESS &&
             get(o, "decided_by", r.decided_by) && get(o, "reason", r.reason) &&
             get(o, "decided_ns", r.decided_ns) && get(o, "edited_sql", r.edited_sql) &&
-            get(o, "ticket_key", r.ticket_key) && get(o, "used_ns", r.used_ns);
+            get(o, "ticket_key", r.ticket_key) && get(o, "used_ns", r.used_ns) &&
+            get(o, "role", r.role) && get(o, "duration_s", r.duration_s) &&
+            get(o, "grant_expires_ns", r.grant_expires_ns);
+  if (kind != "statement" && kind != "grant") return std::nullopt;
+  r.kind = kind == "grant" ? Kind::kGrant : Kind::kStatement;
   auto st = state_of(state);
   if (!ok || !st || r.id != s.id || min_approvals < 1 || min_approvals > 10) return std::nullopt;
   r.state = *st;

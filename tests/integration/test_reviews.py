@@ -562,6 +562,77 @@ def test_a_ticket_survives_a_restart(reviewed):
     assert status == 200 and one["state"] == "approved" and "used_ns" in one, one
 
 
+def test_access_grant_lets_a_principal_in_until_revoked(gh_factory, pg):
+    """Just-in-time access: an agent without an access rule for a connection asks for it with
+    `gatehouse access request`; an approver approves it; the agent opens the connection until
+    the grant is revoked. Every step is in the audit log."""
+    port = harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba]
+review:
+  max_grant: 1h
+access:
+  - {{ connection: app, groups: [testers] }}
+"""
+    gh = gh_factory.make("grants", start=False, extra_yaml=extra)
+    agent_key = gh.create_key("it-grant-agent", groups="testers")
+    dba_key = gh.create_key("it-grant-dba", groups="dba")
+    harness.start_with_admin(gh, port)
+
+    def login():
+        return psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                               password=agent_key, sslmode="disable", connect_timeout=10,
+                               autocommit=True)
+
+    with pytest.raises(psycopg.OperationalError) as exc:
+        login()
+    assert "no access rule" in str(exc.value)
+    env_before = dict(gh.env)
+    try:
+        gh.env.update(GATEHOUSE_ADMIN_URL=gh.admin_url, GATEHOUSE_TOKEN=agent_key)
+        # Bad requests are refused with the reason, before anyone is asked.
+        for change, why in [({"--connection": "nope"}, "no connection named"),
+                            ({"--role": "postgres"}, "no login for role"),
+                            ({"--duration": "10h"}, "review.max_grant")]:
+            opts = {"--connection": "app_nossl", "--duration": "30m", "--reason": "x", **change}
+            argv = ["access", "request", *[x for kv in opts.items() for x in kv]]
+            bad = gh.cli(*argv, check=False)
+            assert bad.returncode == 1 and why in bad.stderr and "400" in bad.stderr, bad.stderr
+        p = gh.cli("access", "request", "--connection", "app_nossl", "--duration", "30m",
+                   "--reason", "incident 42: read the orders")
+        gid = re.search(r"(gr_[0-9a-f]{20})", p.stdout).group(1)
+        # Nobody approves their own grant.
+        own = gh.cli("reviews", "approve", gid, check=False)
+        assert own.returncode == 1 and "403" in own.stderr, own.stderr
+        gh.env["GATEHOUSE_TOKEN"] = dba_key
+        done = gh.cli("reviews", "approve", "--reason", "ok for the incident", gid)
+        assert "approved" in done.stdout, done.stdout
+        listed = gh.cli("access", "list", "--state", "approved")
+        assert gid in listed.stdout and "app_nossl" in listed.stdout, listed.stdout
+        with login() as c:
+            assert c.execute("SELECT 1").fetchone() == (1,)
+        revoked = gh.cli("access", "revoke", "--reason", "incident closed", gid)
+        assert "revoked" in revoked.stdout, revoked.stdout
+        again = gh.cli("access", "revoke", "--reason", "twice", gid, check=False)
+        assert again.returncode == 1 and "409" in again.stderr, again.stderr
+    finally:
+        gh.env.clear()
+        gh.env.update(env_before)
+    with pytest.raises(psycopg.OperationalError):
+        login()
+    p = gh.cli("audit", "export", "--config", str(gh.config), *ALL_TIME, "--format", "jsonl")
+    recs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    life = [(r["type"], r["payload"]["state"]) for r in recs
+            if r["type"].startswith("review.") and r["payload"].get("id") == gid]
+    assert life == [("review.requested", "pending"), ("review.decided", "approved"),
+                    ("review.used", "approved"), ("review.decided", "revoked")], life
+    starts = [r["payload"] for r in recs if r["type"] == "session.start"]
+    assert any(s["access"]["rule"] == f"access grant {gid}" for s in starts), starts
+
+
 def test_min_approvals_counts_distinct_approvers(reviewed):
     with connect(reviewed) as c:
         sql = "DELETE FROM events WHERE id < 0"

@@ -107,6 +107,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::vector<std::pair<std::string, std::string>> forwarded_params_;
   const config::Connection* connection_ = nullptr;
   const config::AccessRule* rule_ = nullptr;
+  config::AccessRule grant_rule_;  // rule_ points here when an access grant let the login in
   identity::Principal principal_;
   bool authenticated_ = false;
   std::string backend_login_;     // the user gatehouse logged in to the server as
