@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/json_writer.h"
+#include "pg/session/client_session.h"
 #include "policy/load.h"
 #include "review/review_store.h"
 #include "review/webhook.h"
@@ -51,7 +52,17 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
   }
   gw.reviews().set_journal([writer, writer_ex, &gw, webhook](std::string_view event,
                                                              const review::Request& r) {
-    if (event == "decided") {
+    if (event == "decided" && r.state == review::State::kRevoked) {
+      // A revoked grant ends the sessions it let in, as a revoked API key does.
+      gw.for_each_session([id = r.id, by = r.decided_by, why = r.reason](pg::ClientSession& s) {
+        if (s.grant_id() != id) return;
+        s.terminate("57P01",
+                    "terminating connection: access grant " + id + " was revoked by " + by +
+                        (why.empty() ? "" : ": " + why),
+                    "access grant revoked");
+      });
+    }
+    if (event == "decided" && r.state != review::State::kRevoked) {
       gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
       gw.counters().review_wait_seconds.observe(
           static_cast<double>(std::max<int64_t>(0, r.decided_ns - r.created_ns)) / 1e9);

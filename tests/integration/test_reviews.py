@@ -612,10 +612,18 @@ access:
         assert "approved" in done.stdout, done.stdout
         listed = gh.cli("access", "list", "--state", "approved")
         assert gid in listed.stdout and "app_nossl" in listed.stdout, listed.stdout
-        with login() as c:
-            assert c.execute("SELECT 1").fetchone() == (1,)
+        open_session = login()
+        assert open_session.execute("SELECT 1").fetchone() == (1,)
         revoked = gh.cli("access", "revoke", "--reason", "incident closed", gid)
         assert "revoked" in revoked.stdout, revoked.stdout
+        # The session the grant let in ends with the grant.
+        with pytest.raises(psycopg.OperationalError) as exc:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                open_session.execute("SELECT 1")
+                time.sleep(0.1)
+        assert "revoked" in str(exc.value), str(exc.value)
+        open_session.close()
         again = gh.cli("access", "revoke", "--reason", "twice", gid, check=False)
         assert again.returncode == 1 and "409" in again.stderr, again.stderr
     finally:

@@ -195,6 +195,7 @@ asio::awaitable<bool> ClientSession::authorize() {
           std::chrono::seconds(std::max<int64_t>(1, (g->grant_expires_ns - now) / 1'000'000'000));
       grant_rule_.where = config::SourceLocation{"access grant " + g->id, 0};
       rule_ = &grant_rule_;
+      grant_id_ = g->id;
       spdlog::info("session {}: access grant {} lets {} use {}{}", id_, g->id, principal_.label(),
                    connection_->name, g->role.empty() ? "" : " as " + g->role);
       co_return true;
