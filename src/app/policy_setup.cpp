@@ -67,42 +67,7 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
       gw.counters().review_wait_seconds.observe(
           static_cast<double>(std::max<int64_t>(0, r.decided_ns - r.created_ns)) / 1e9);
     }
-    std::string payload;
-    JsonWriter w(payload);
-    w.begin_object()
-        .field("id", r.id)
-        .field("kind", review::to_string(r.kind))
-        .field("state", review::to_string(r.state))
-        .field("session", r.session_id)
-        .field("principal", r.principal)
-        .field("connection", r.connection)
-        .field("sql", r.sql)
-        .field("min_approvals", r.min_approvals)
-        .field("created", r.created_ns)
-        .field("expires", r.expires_ns);
-    if (!r.edited_sql.empty()) w.field("edited_sql", r.edited_sql);
-    if (r.kind == review::Kind::kGrant) {
-      w.field("role", r.role).field("duration_s", r.duration_s).field("reason_given", r.facts);
-      if (r.grant_expires_ns != 0) w.field("grant_expires", r.grant_expires_ns);
-    }
-    if (!r.params_json.empty()) w.key("params").raw(r.params_json);
-    w.key("rules").begin_array();
-    for (const auto& x : r.rules) w.value(x);
-    w.end_array();
-    w.key("approver_groups").begin_array();
-    for (const auto& x : r.approver_groups) w.value(x);
-    w.end_array();
-    w.key("approvals").begin_array();
-    for (const auto& a : r.approvals)
-      w.begin_object()
-          .field("approver", a.approver)
-          .field("at", a.at_ns)
-          .field("reason", a.reason)
-          .end_object();
-    w.end_array();
-    if (r.state != review::State::kPending)
-      w.field("decided_by", r.decided_by).field("reason", r.reason);
-    w.end_object();
+    std::string payload = review::to_json(r, /*with_ticket_key=*/false);
     audit::RecordType type = event == "requested"  ? audit::RecordType::kReviewRequested
                              : event == "used"     ? audit::RecordType::kReviewUsed
                              : event == "approval" ? audit::RecordType::kReviewApproval

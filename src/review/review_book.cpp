@@ -227,9 +227,13 @@ std::optional<Request> ReviewBook::use_grant(std::string_view principal,
     if (best == nullptr || r.decided_ns > best->decided_ns) best = &r;
   }
   if (best == nullptr) return std::nullopt;
-  best->used_ns = now_ns;
-  ++best->version;
-  Request used = *best;
+  return mark_used(*best, lock, now_ns);
+}
+
+Request ReviewBook::mark_used(Request& r, std::unique_lock<std::mutex>& lock, int64_t now_ns) {
+  r.used_ns = now_ns;
+  ++r.version;
+  Request used = r;
   lock.unlock();
   if (journal_) journal_("used", used);
   return used;
@@ -289,12 +293,7 @@ std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t t
   }
   if (best == nullptr) return std::nullopt;
   if (best->state == State::kPending) return *best;
-  best->used_ns = now_ns;
-  ++best->version;
-  Request used = *best;
-  lock.unlock();
-  if (journal_) journal_("used", used);
-  return used;
+  return mark_used(*best, lock, now_ns);
 }
 
 std::optional<Request> ReviewBook::get(const std::string& id) const {

@@ -172,6 +172,8 @@ class ReviewBook {
   std::vector<Watcher> decide(Request& r, State s, std::string by, std::string reason,
                               int64_t now_ns);
   static bool may_review(const Request& r, const Reviewer& who, std::string& why);
+  // Records a use of `r` (under `lock`, which it releases) and journals it; returns a copy.
+  Request mark_used(Request& r, std::unique_lock<std::mutex>& lock, int64_t now_ns);
 
   mutable std::mutex mu_;
   std::map<std::string, Request> requests_;

@@ -46,16 +46,9 @@ bool get(simdjson::dom::object o, std::string_view key, std::vector<std::string>
 
 }  // namespace
 
-store::StoredReview to_stored(const Request& r) {
-  store::StoredReview s;
-  s.id = r.id;
-  s.version = r.version;
-  s.state = std::string(to_string(r.state));
-  s.created_ns = r.created_ns;
-  s.updated_ns = r.decided_ns != 0 ? std::max({r.decided_ns, r.used_ns, r.grant_expires_ns})
-                                   : r.created_ns;
-  for (const Approval& a : r.approvals) s.updated_ns = std::max(s.updated_ns, a.at_ns);
-  JsonWriter w(s.body);
+std::string to_json(const Request& r, bool with_ticket_key) {
+  std::string out;
+  JsonWriter w(out);
   w.begin_object()
       .field("id", r.id)
       .field("kind", to_string(r.kind))
@@ -63,10 +56,9 @@ store::StoredReview to_stored(const Request& r) {
       .field("session", r.session_id)
       .field("principal", r.principal);
   strings(w, "principal_groups", r.principal_groups);
-  w.field("connection", r.connection)
-      .field("sql", r.sql)
-      .field("params", r.params_json)
-      .field("simple_protocol", r.simple_protocol)
+  w.field("connection", r.connection).field("sql", r.sql);
+  if (!r.params_json.empty()) w.key("params").raw(r.params_json);
+  w.field("simple_protocol", r.simple_protocol)
       .field("held", r.held)
       .field("facts", r.facts);
   strings(w, "rules", r.rules);
@@ -86,12 +78,25 @@ store::StoredReview to_stored(const Request& r) {
       .field("reason", r.reason)
       .field("decided_ns", r.decided_ns)
       .field("edited_sql", r.edited_sql)
-      .field("ticket_key", r.ticket_key)
       .field("used_ns", r.used_ns)
       .field("role", r.role)
       .field("duration_s", r.duration_s)
-      .field("grant_expires_ns", r.grant_expires_ns)
-      .end_object();
+      .field("grant_expires_ns", r.grant_expires_ns);
+  if (with_ticket_key) w.field("ticket_key", r.ticket_key);
+  w.end_object();
+  return out;
+}
+
+store::StoredReview to_stored(const Request& r) {
+  store::StoredReview s;
+  s.id = r.id;
+  s.version = r.version;
+  s.state = std::string(to_string(r.state));
+  s.created_ns = r.created_ns;
+  s.updated_ns = r.decided_ns != 0 ? std::max({r.decided_ns, r.used_ns, r.grant_expires_ns})
+                                   : r.created_ns;
+  for (const Approval& a : r.approvals) s.updated_ns = std::max(s.updated_ns, a.at_ns);
+  s.body = to_json(r, /*with_ticket_key=*/true);
   return s;
 }
 
@@ -107,7 +112,6 @@ std::optional<Request> from_stored(const store::StoredReview& s) {
   bool ok = get(o, "id", r.id) && get(o, "kind", kind) && get(o, "state", state) && get(o, "session", r.session_id) &&
             get(o, "principal", r.principal) && get(o, "principal_groups", r.principal_groups) &&
             get(o, "connection", r.connection) && get(o, "sql", r.sql) &&
-            get(o, "params", r.params_json) &&
             o["simple_protocol"].get_bool().get(simple) == simdjson::SUCCESS &&
             o["held"].get_bool().get(r.held) == simdjson::SUCCESS &&
             get(o, "facts", r.facts) && get(o, "rules", r.rules) &&
@@ -126,6 +130,9 @@ std::optional<Request> from_stored(const store::StoredReview& s) {
   if (!ok || !st || r.id != s.id || min_approvals < 1 || min_approvals > 10) return std::nullopt;
   r.state = *st;
   r.simple_protocol = simple;
+  simdjson::dom::array params;
+  if (o["params"].get_array().get(params) == simdjson::SUCCESS)
+    r.params_json = simdjson::to_string(params);
   r.min_approvals = static_cast<int>(min_approvals);
   r.version = s.version;
   for (simdjson::dom::element e : approvals) {

@@ -10,6 +10,9 @@
 
 namespace gh::review {
 
+// The request as JSON: the state store's body and the payload of the review.* audit records
+// (those leave out the ticket key, which repeats the principal, text and raw bound values).
+std::string to_json(const Request& r, bool with_ticket_key);
 store::StoredReview to_stored(const Request& r);
 // nullopt if the body is not a request this version can read.
 std::optional<Request> from_stored(const store::StoredReview& s);
