@@ -28,8 +28,10 @@ Json request_json(const review::Request& r) {
     j["role"] = r.role;
     j["duration_s"] = r.duration_s;
     if (r.grant_expires_ns != 0) j["grant_expires_ns"] = r.grant_expires_ns;
+    j["reason_given"] = r.facts;
   } else {
     j["sql"] = r.sql;
+    j["facts"] = r.facts;
   }
   if (!r.edited_sql.empty()) j["edited_sql"] = r.edited_sql;
   if (!r.params_json.empty()) j["params"] = r.params_json;

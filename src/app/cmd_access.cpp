@@ -32,7 +32,7 @@ void print_grant(const AdminJson& g) {
   std::printf("  %s asks for %s%s for %llds: %s\n", g.value("principal", "").c_str(),
               g.value("connection", "").c_str(), role.empty() ? "" : (" as " + role).c_str(),
               static_cast<long long>(g.value("duration_s", int64_t{0})),
-              g.value("facts", "").c_str());
+              g.value("reason_given", "").c_str());
   if (g.contains("grant_expires_ns"))
     std::printf("  in force until %s\n",
                 format_rfc3339(g.value("grant_expires_ns", int64_t{0}), 0).c_str());

@@ -38,6 +38,7 @@ void print_request(const Json& r) {
   std::string rules;
   for (const auto& x : r.value("rules", Json::array())) rules += (rules.empty() ? "" : ", ") + x.get<std::string>();
   std::printf("  rules: %s\n", rules.c_str());
+  if (r.contains("facts")) std::printf("  does: %s\n", r.value("facts", "").c_str());
   std::printf("  sql: %s\n", r.value("sql", "").c_str());
   if (r.contains("edited_sql"))
     std::printf("  edited to: %s\n", r.value("edited_sql", "").c_str());

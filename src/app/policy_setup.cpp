@@ -84,9 +84,12 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
                                 : r.sql);
       if (r.state != review::State::kPending)
         text += " — " + r.decided_by + (r.reason.empty() ? "" : ": " + r.reason);
+      const std::string url = gw.config().review.url_of(r.id, gw.config().admin);
+      if (!url.empty()) text += " <" + url + ">";
       std::string body;
       JsonWriter b(body);
       b.begin_object().field("event", "review." + std::string(event)).field("text", text);
+      if (!url.empty()) b.field("url", url);
       b.key("review").raw(payload).end_object();
       webhook->send("review." + std::string(event), std::move(body));
     }

@@ -270,7 +270,8 @@ class Agent(threading.Thread):
     def run(self):
         try:
             with connect(self.gh) as c:
-                c.add_notice_handler(lambda d: self.notices.append(d.message_primary))
+                c.add_notice_handler(lambda d: self.notices.append(
+                    f"{d.message_primary} | {d.message_hint}"))
                 c.execute(self.sql)
                 self.result = c.execute("SELECT 'after'").fetchone()[0]
         except Exception as e:  # noqa: BLE001 - kept for the test to look at
@@ -305,6 +306,9 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     agent.join(10)
     assert agent.error is None and agent.result == "after", agent.error
     assert any(r["id"] in n for n in agent.notices), agent.notices
+    assert r["facts"] == "ddl writes hold_probe", r
+    # The hint names where to decide it: review.url, else the admin API's own URL.
+    assert any(f"{holding.admin_url}/api/v1/reviews/{r['id']}" in n for n in agent.notices)
     with connect(holding) as c:
         assert c.execute("SELECT count(*) FROM hold_probe").fetchone()[0] == 0
     assert metric(holding, "gatehouse_statements_held") == 0

@@ -88,8 +88,9 @@ class Guardrails final : public StatementHooks {
   Verdict hold(const StatementStart& s, const sql::AnalyzedSql& analyzed,
                const policy::Decision& d, Verdict refused);
   // Files a review request for the statement (`held`: hold mode); returns it.
-  review::Request file_review(const StatementStart& s, const policy::Decision& d,
-                              std::string key, int64_t now, bool held = false);
+  review::Request file_review(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                              const policy::Decision& d, std::string key, int64_t now,
+                              bool held = false);
   // Fills pending_estimates_ for the statements `need` names, from the cache or from
   // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
   std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,

@@ -38,6 +38,26 @@ std::string params_json(const BindMessage* bind) {
   return out;
 }
 
+// What the statement does, for the approver: per top-level statement its kind and the
+// relations it reads and writes ("ddl writes public.orders; select reads items").
+std::string facts_summary(const sql::AnalyzedSql& analyzed) {
+  auto names = [](const std::vector<sql::QualifiedName>& list) {
+    std::string out;
+    for (const auto& n : list) out += (out.empty() ? "" : ", ") + n.text();
+    return out;
+  };
+  std::string out;
+  for (const sql::StatementFacts& f : analyzed.statements) {
+    if (!out.empty()) out += "; ";
+    out += sql::to_string(f.kind);
+    if (!f.relations_read.empty()) out += " reads " + names(f.relations_read);
+    if (!f.relations_written.empty()) out += " writes " + names(f.relations_written);
+    if (f.kind == sql::StatementKind::kUpdate || f.kind == sql::StatementKind::kDelete)
+      out += f.filter.has_where ? " with a WHERE" : " without WHERE";
+  }
+  return out;
+}
+
 std::string minutes(std::chrono::seconds s) {
   return s.count() % 60 == 0 ? std::to_string(s.count() / 60) + "m" : std::to_string(s.count()) + "s";
 }
@@ -77,7 +97,7 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
         return v;
     }
   }
-  review::Request r = file_review(s, d, std::move(key), now);
+  review::Request r = file_review(s, analyzed, d, std::move(key), now);
   v.message = prefix + "review request " + r.id +
               " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
               "/approve); once it is approved, send the same statement again within " +
@@ -86,8 +106,9 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
   return v;
 }
 
-review::Request Guardrails::file_review(const StatementStart& s, const policy::Decision& d,
-                                        std::string key, int64_t now, bool held) {
+review::Request Guardrails::file_review(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                                        const policy::Decision& d, std::string key, int64_t now,
+                                        bool held) {
   review::Request r;
   r.session_id = session_id_;
   r.principal = principal_.subject;
@@ -97,6 +118,7 @@ review::Request Guardrails::file_review(const StatementStart& s, const policy::D
   r.connection = connection_;
   r.sql.assign(s.sql);
   r.params_json = params_json(s.bind);
+  r.facts = facts_summary(analyzed);
   for (const policy::RuleMatch& m : d.matched)
     if (m.rule->action == policy::Action::kReview) r.rules.push_back(m.rule->name);
   r.approver_groups = d.rule->approvers;
@@ -113,7 +135,7 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
     // Filed under a key of its own: one request per held statement.
     std::string key = "hold\0" + session_id_ + '\0' + std::to_string(s.id) + '\0';
     key.append(s.sql);
-    review::Request r = file_review(s, d, std::move(key), now, /*held=*/true);
+    review::Request r = file_review(s, analyzed, d, std::move(key), now, /*held=*/true);
     held_id_ = r.id;
     Verdict h;
     h.hold_review = r.id;
