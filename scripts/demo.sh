@@ -107,6 +107,7 @@ say "Writing the gatehouse config"
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 GH_PORT=$(free_port)
+ADMIN_PORT=$(free_port)
 cat >"$DEMO_DIR/gatehouse.yaml" <<EOF
 # gatehouse demo config (written by scripts/demo.sh; see examples/gatehouse.yaml)
 listen: 127.0.0.1:$GH_PORT
@@ -128,6 +129,11 @@ access:                            # deny by default: who may open which connect
     max_session: 8h
 guardrails:                        # every statement is parsed and judged first
   include: [agent-safe]
+admin:                             # the admin API: health, metrics, reviews, evidence
+  listen: 127.0.0.1:$ADMIN_PORT
+  roles: { approver: [dba], auditor: [dba] }
+review:
+  mode: ticket                     # refuse with a request id; runs once after approval
 masking:                           # sensitive values never leave the gateway
   - name: pii-columns
     columns: ["customers.ssn", "customers.email"]
@@ -145,6 +151,9 @@ echo "${G}\$ gatehouse keys create --config .demo/gatehouse.yaml --name report-b
 KEY=$("$GATEHOUSE_BIN" keys create --config "$DEMO_DIR/gatehouse.yaml" --name report-bot --groups analysts \
       --expires 1d 2>"$DEMO_DIR/keys.log") || { cat "$DEMO_DIR/keys.log"; die "keys create failed"; }
 echo "  ${KEY:0:12}…  (printed once; stored only as a hash under .demo/var)"
+DBA_KEY=$("$GATEHOUSE_BIN" keys create --config "$DEMO_DIR/gatehouse.yaml" --name alice-dba --groups dba \
+      2>>"$DEMO_DIR/keys.log") || { cat "$DEMO_DIR/keys.log"; die "keys create failed"; }
+echo "  and alice-dba (group dba: an approver) for the review below"
 show "gatehouse keys list --config .demo/gatehouse.yaml" \
   "$GATEHOUSE_BIN" keys list --config "$DEMO_DIR/gatehouse.yaml"
 
@@ -180,6 +189,21 @@ show "psql \"$SHOWN_CONN\" -c \"select pg_read_file('/etc/passwd')\"" \
 show "gatehouse policy explain --config .demo/gatehouse.yaml --connection crm --groups analysts --sql 'WITH d AS (DELETE FROM customers) SELECT 1'" \
   "$GATEHOUSE_BIN" policy explain --config "$DEMO_DIR/gatehouse.yaml" --connection crm --groups analysts \
   --sql "WITH d AS (DELETE FROM customers) SELECT 1"
+
+say "Risky statements wait for a human: a schema change needs an approver's review"
+show "psql \"$SHOWN_CONN\" -c 'create index on customers (name)'" \
+  gh_psql -c "create index on customers (name)"
+REVIEW_ID=$({ gh_psql -c "create index on customers (name)" 2>&1 || true; } \
+            | grep -o 'rv_[0-9a-f]\{20\}' | head -1)
+[ -n "$REVIEW_ID" ] || die "no review request id in the refusal"
+show "GATEHOUSE_TOKEN=<alice-dba's key> gatehouse reviews list --state pending" \
+  env GATEHOUSE_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" GATEHOUSE_TOKEN="$DBA_KEY" \
+  "$GATEHOUSE_BIN" reviews list --state pending
+show "GATEHOUSE_TOKEN=<alice-dba's key> gatehouse reviews approve --reason 'faster lookups by name' $REVIEW_ID" \
+  env GATEHOUSE_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" GATEHOUSE_TOKEN="$DBA_KEY" \
+  "$GATEHOUSE_BIN" reviews approve --reason "faster lookups by name" "$REVIEW_ID"
+show "psql \"$SHOWN_CONN\" -c 'create index on customers (name)'   # the same statement, once" \
+  gh_psql -c "create index on customers (name)"
 
 say "A wrong key is refused before any backend connection (SQLSTATE 28P01)"
 show "PGPASSWORD=ghk_not_a_real_key psql \"$SHOWN_CONN\" -c 'select 1'" \
