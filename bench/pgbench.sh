@@ -391,6 +391,13 @@ for w in "${WORKLOADS[@]}"; do
   printf '%-22s %12s %12s %12s %10s %10s\n' "${LABEL[$w]}" "$d" "$b" "$g" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
 done
 echo "(tps: higher is better; 1M-row SELECT: seconds, best of $READ_RUNS, lower is better)"
+# No proxy can be faster than the direct connection: direct/PgBouncer is the most any proxy
+# could reach against PgBouncer in this run, and gh/pgb is read against it.
+for w in select_simple select_prepared; do
+  d=${RESULT[$w,direct]:-?}; b=${RESULT[$w,pgbouncer]:-?}; g=${RESULT[$w,gatehouse]:-?}
+  printf 'ceiling %-14s direct/pgb %s: gatehouse at %s of PgBouncer is %s of the ceiling\n' \
+    "${LABEL[$w]% (tps)}" "$(ratio "$d" "$b")" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
+done
 echo
 echo "audit durability (gatehouse, -S tps)      balanced       strict   strict/balanced"
 for w in select_simple select_prepared; do
