@@ -1,28 +1,39 @@
-// /api/v1/reviews: list and show review requests (admin, approver, auditor), approve and deny
-// them (admin, approver; the review book checks the rule's approver groups, self-review and
-// distinct approvers).
+// /api/v1/reviews: list and show review requests (admin, approver, auditor), approve (with an
+// optional edit of the statement) and deny them (admin, approver; the review book checks the
+// rule's approver groups, self-review and distinct approvers; deps.check_edit judges an edit).
 
 #include <nlohmann/json.hpp>
 
+#include "admin/review_json.h"
 #include "admin/router.h"
 
 namespace gh::admin {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 1000;
+
+}  // namespace
 
 Json request_json(const review::Request& r) {
   Json j = Json::object();
   j["id"] = r.id;
+  j["kind"] = std::string(review::to_string(r.kind));
   j["state"] = std::string(review::to_string(r.state));
   j["session"] = r.session_id;
   j["principal"] = r.principal;
   j["connection"] = r.connection;
-  j["sql"] = r.sql;
+  if (r.kind == review::Kind::kGrant) {
+    j["role"] = r.role;
+    j["duration_s"] = r.duration_s;
+    if (r.grant_expires_ns != 0) j["grant_expires_ns"] = r.grant_expires_ns;
+    j["reason_given"] = r.facts;
+  } else {
+    j["sql"] = r.sql;
+    j["facts"] = r.facts;
+  }
+  if (!r.edited_sql.empty()) j["edited_sql"] = r.edited_sql;
   if (!r.params_json.empty()) j["params"] = r.params_json;
   j["rules"] = r.rules;
   j["approver_groups"] = r.approver_groups;
@@ -42,7 +53,7 @@ Json request_json(const review::Request& r) {
   return j;
 }
 
-int status_of(review::Refusal r) {
+int refusal_status(review::Refusal r) {
   switch (r) {
     case review::Refusal::kNotFound:
       return 404;
@@ -58,21 +69,25 @@ int status_of(review::Refusal r) {
   return 400;
 }
 
-}  // namespace
 
 HttpResponse Router::list_reviews(const HttpRequest& req) const {
   if (deps_.reviews == nullptr) return json_error(503, "unavailable", "reviews are not enabled");
   for (const auto& [k, v] : req.params)
-    if (k != "state" && k != "limit")
+    if (k != "state" && k != "limit" && k != "kind")
       return json_error(400, "invalid_argument", "unknown query parameter '" + k + "'");
   std::optional<review::State> state;
   if (const std::string* s = req.param("state")) {
-    for (auto st : {review::State::kPending, review::State::kApproved, review::State::kDenied,
-                    review::State::kExpired, review::State::kCancelled})
+    for (auto st : review::kAllStates)
       if (*s == review::to_string(st)) state = st;
     if (!state)
       return json_error(400, "invalid_argument",
-                        "state: expected pending, approved, denied, expired or cancelled");
+                        "state: expected pending, approved, denied, expired, cancelled or revoked");
+  }
+  std::optional<review::Kind> kind;
+  if (const std::string* k = req.param("kind")) {
+    if (*k == "grant") kind = review::Kind::kGrant;
+    else if (*k == "statement") kind = review::Kind::kStatement;
+    else return json_error(400, "invalid_argument", "kind: expected statement or grant");
   }
   size_t limit = kDefaultLimit;
   if (const std::string* l = req.param("limit")) {
@@ -85,7 +100,8 @@ HttpResponse Router::list_reviews(const HttpRequest& req) const {
   deps_.reviews->expire(deps_.now_s() * 1'000'000'000);
   Json out = Json::object();
   Json list = Json::array();
-  for (const review::Request& r : deps_.reviews->list(state, limit)) list.push_back(request_json(r));
+  for (const review::Request& r : deps_.reviews->list(state, limit, kind))
+    list.push_back(request_json(r));
   out["reviews"] = std::move(list);
   HttpResponse resp;
   resp.body = out.dump() + "\n";
@@ -121,18 +137,17 @@ HttpResponse Router::decide_review(std::string_view id, bool approve, const Http
   }
   if (!approve && reason.empty())
     return json_error(400, "invalid_argument", "a denial needs a reason");
-  if (approve && !sql.empty())
-    return json_error(422, "edit_refused",
-                      "in ticket mode the client runs its own statement again, so an approval "
-                      "cannot edit it");
+  if (!approve && !sql.empty())
+    return json_error(400, "invalid_argument", "only an approval can edit the statement");
   const int64_t now_ns = deps_.now_s() * 1'000'000'000;
   deps_.reviews->expire(now_ns);
   review::Reviewer reviewer{who.subject, who.groups, true};
   review::Outcome o =
-      approve ? deps_.reviews->approve(std::string(id), reviewer, reason, {}, nullptr, now_ns)
+      approve ? deps_.reviews->approve(std::string(id), reviewer, reason, std::move(sql),
+                                       deps_.check_edit, now_ns)
               : deps_.reviews->deny(std::string(id), reviewer, reason, now_ns);
   if (!o.ok())
-    return json_error(status_of(*o.refused), review::to_string(*o.refused), o.message);
+    return json_error(refusal_status(*o.refused), review::to_string(*o.refused), o.message);
   HttpResponse resp;
   resp.body = request_json(o.request).dump() + "\n";
   return resp;

@@ -64,6 +64,31 @@ MetricsText& MetricsText::sample(std::string_view name, std::string_view labels,
   return *this;
 }
 
+MetricsText& MetricsText::histogram(std::string_view name, std::string_view help,
+                                    std::span<const Histogram* const> parts) {
+  family(name, "histogram", help);
+  if (parts.empty()) return *this;
+  const Histogram& first = *parts.front();
+  const std::string bucket = std::string(name) + "_bucket";
+  uint64_t cumulative = 0;
+  double sum = 0;
+  for (const Histogram* h : parts) sum += h->sum();
+  for (size_t i = 0; i <= first.buckets(); ++i) {
+    for (const Histogram* h : parts) cumulative += h->count_in(i);
+    char le[32];
+    if (i < first.buckets()) {
+      std::snprintf(le, sizeof le, "le=\"%g\"", first.bound(i));
+    } else {
+      std::snprintf(le, sizeof le, "le=\"+Inf\"");
+    }
+    sample(bucket, le, cumulative);
+  }
+  char s[64];
+  std::snprintf(s, sizeof s, "%.9g", sum);
+  out_ += std::string(name) + "_sum " + s + "\n";
+  return sample(std::string(name) + "_count", "", cumulative);
+}
+
 MetricsText& MetricsText::counter(std::string_view name, std::string_view help, uint64_t value) {
   return family(name, "counter", help).sample(name, "", value);
 }
@@ -97,6 +122,21 @@ std::string render_metrics(const MetricsSources& s) {
               load(g->backend_lost));
     m.counter("gatehouse_cancels_forwarded_total", "Cancel requests forwarded to a backend.",
               load(g->cancels_forwarded));
+    if (!s.audit_writers.empty()) {
+      std::vector<const Histogram*> syncs;
+      uint64_t failures = 0;
+      for (const audit::StreamWriter* w : s.audit_writers) {
+        syncs.push_back(&w->sync_seconds());
+        failures += w->failures();
+      }
+      m.histogram("gatehouse_audit_sync_seconds",
+                  "Time to make appended audit records durable (msync/fdatasync of the new "
+                  "bytes), per sync, all streams.",
+                  syncs);
+      m.counter("gatehouse_audit_write_failures_total",
+                "Audit appends and syncs that failed (the statement or login was refused).",
+                failures);
+    }
     m.counter("gatehouse_audit_refusals_total",
               "Statements or logins refused because the audit log could not be written.",
               load(g->audit_refusals));
@@ -119,10 +159,11 @@ std::string render_metrics(const MetricsSources& s) {
     m.counter("gatehouse_reviews_decided_total",
               "Review requests decided (approved, denied, expired, cancelled).",
               load(g->reviews_decided));
-    m.counter("gatehouse_review_wait_milliseconds_total",
-              "Total time review requests waited for their decision (divide by "
-              "gatehouse_reviews_decided_total for the mean).",
-              load(g->review_wait_ms_total));
+    const Histogram* wait[] = {&g->review_wait_seconds};
+    m.histogram("gatehouse_review_wait_seconds",
+                "Time from a review request to its decision (approved, denied, expired, "
+                "cancelled).",
+                wait);
     m.counter("gatehouse_masked_values_total", "Values masked in result and COPY rows.",
               load(g->masked_values));
     m.counter("gatehouse_masked_results_total", "Results with at least one masked value.",

@@ -8,6 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include <span>
+#include <vector>
+
+#include "audit/writer.h"
+#include "common/histogram.h"
 #include "identity/authenticator.h"
 #include "pg/session/gateway.h"
 
@@ -31,6 +36,9 @@ class MetricsText {
   // HELP and TYPE of a family whose samples follow through sample().
   MetricsText& family(std::string_view name, std::string_view type, std::string_view help);
   MetricsText& sample(std::string_view name, std::string_view labels, uint64_t value);
+  // A histogram family (`name`_bucket, _sum, _count), the sum of `parts` (same bounds).
+  MetricsText& histogram(std::string_view name, std::string_view help,
+                         std::span<const Histogram* const> parts);
 
  private:
   std::string& out_;
@@ -41,6 +49,7 @@ struct MetricsSources {
   const pg::GatewayCounters* gateway = nullptr;
   const identity::AuthenticatorCounters* tokens = nullptr;
   const AdminCounters* admin = nullptr;
+  std::vector<const audit::StreamWriter*> audit_writers;  // one per io thread
 };
 
 std::string render_metrics(const MetricsSources& sources);

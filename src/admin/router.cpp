@@ -20,7 +20,10 @@ enum class Endpoint {
   kReviews,
   kReview,
   kApprove,
-  kDeny
+  kDeny,
+  kEvidence,
+  kGrants,
+  kRevokeGrant
 };
 
 struct RouteMatch {
@@ -37,6 +40,7 @@ constexpr std::string_view kReviewsPath = "/api/v1/reviews";
 const RoleSet kReaders{Role::kAdmin, Role::kAuditor};
 const RoleSet kReviewReaders{Role::kAdmin, Role::kApprover, Role::kAuditor};
 const RoleSet kReviewers{Role::kAdmin, Role::kApprover};
+constexpr std::string_view kGrantsPath = "/api/v1/grants";
 
 // /api/v1/reviews/{id}[/approve|/deny]
 std::optional<RouteMatch> match_review(std::string_view path) {
@@ -60,6 +64,16 @@ std::optional<RouteMatch> match_path(std::string_view path) {
   if (path == "/metrics") return RouteMatch{Endpoint::kMetrics, "GET", {}, {}};
   if (path == kSessionsPath) return RouteMatch{Endpoint::kSessions, "GET", kReaders, {}};
   if (path == "/api/v1/policy") return RouteMatch{Endpoint::kPolicy, "GET", kReaders, {}};
+  if (path == "/api/v1/evidence") return RouteMatch{Endpoint::kEvidence, "GET", kReaders, {}};
+  // GET lists (reviewers and auditors), POST asks (any principal): roles checked per method.
+  if (path == kGrantsPath) return RouteMatch{Endpoint::kGrants, "GET, POST", {}, {}};
+  if (path.starts_with(kGrantsPath) && path.ends_with("/revoke") &&
+      path.size() > kGrantsPath.size() + 1 + 7 && path[kGrantsPath.size()] == '/') {
+    std::string_view id = path.substr(kGrantsPath.size() + 1,
+                                      path.size() - kGrantsPath.size() - 1 - 7);
+    if (id.find('/') == std::string_view::npos)
+      return RouteMatch{Endpoint::kRevokeGrant, "POST", kReviewers, id};
+  }
   if (auto r = match_review(path)) return r;
   if (path.starts_with(kSessionsPath) && path.size() > kSessionsPath.size() + 1 &&
       path[kSessionsPath.size()] == '/') {
@@ -169,6 +183,17 @@ HttpResponse Router::route(const HttpRequest& req) {
     case Endpoint::kApprove:
     case Endpoint::kDeny:
       return decide_review(m->id, m->endpoint == Endpoint::kApprove, req, *principal);
+    case Endpoint::kEvidence:
+      return get_evidence(req, *principal);
+    case Endpoint::kGrants:
+      if (req.method == "POST") return request_grant(req, *principal);
+      if (!roles_of(principal->groups, deps_.roles).any_of(kReviewReaders))
+        return json_error(403, "forbidden",
+                          principal->label() + " needs the admin, approver or auditor role (from "
+                          "admin.roles) to list grants");
+      return list_grants(req);
+    case Endpoint::kRevokeGrant:
+      return revoke_grant(m->id, req, *principal);
   }
   return json_error(404, "not_found", "no such endpoint");
 }

@@ -11,8 +11,14 @@
 //   GET /api/v1/policy           admin, auditor   guardrail rules in force + config hash
 //   GET /api/v1/reviews          admin, approver, auditor   ?state=pending&limit=N
 //   GET /api/v1/reviews/{id}     admin, approver, auditor
-//   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "..."}
+//   POST /api/v1/reviews/{id}/approve   admin, approver   {"reason": "...", "sql": "edited"}
 //   POST /api/v1/reviews/{id}/deny      admin, approver   {"reason": "..."} (required)
+//   GET /api/v1/grants           admin, approver, auditor   ?state=&limit= (grant requests)
+//   POST /api/v1/grants          any principal   {"connection", "role", "duration", "reason"}
+//                                -> 201, a grant request approvers decide like a review
+//   POST /api/v1/grants/{id}/revoke   admin, approver   {"reason": "..."} (required)
+//   GET /api/v1/evidence         admin, auditor   ?since=T&until=T: the evidence bundle for the
+//                                period as a tar archive (application/x-tar)
 //
 // Every /api/ request needs `Authorization: Bearer <token>` (see bearer_auth.h) and is
 // authenticated before anything else is looked at, so an unauthenticated caller learns
@@ -21,6 +27,7 @@
 // method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready.
 
 #include "review/review_book.h"
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,6 +58,17 @@ struct RouterDeps {
   MetricsSources metrics;                  // its `admin` is filled in by the router
   std::function<int64_t()> now_s;          // unix seconds; default: the system clock
   review::ReviewBook* reviews = nullptr;   // null: the reviews endpoints answer 503
+  review::ReviewBook::EditCheck check_edit;  // judges an approver's edit; null: edits refused
+  // The evidence bundle for a period (`since`/`until` as the CLI takes them: RFC 3339, a date,
+  // or a duration back from now) as a tar archive. Invalid: a bad period. Null: 503.
+  std::function<Result<std::string>(const std::string& since, const std::string& until)> evidence;
+  // Access grants: "" if `role` on `connection` can be granted, else why not. Null: 503.
+  std::function<std::string(const std::string& connection, const std::string& role)> check_grant;
+  struct Grants {
+    std::chrono::seconds max_duration{8 * 3600};
+    std::vector<std::string> approver_groups;  // empty: any approver
+    std::chrono::seconds decide_within{15 * 60};  // a grant request expires undecided after this
+  } grants;
 };
 
 class Router {
@@ -76,6 +94,13 @@ class Router {
   HttpResponse get_review(std::string_view id) const;        // api_reviews.cpp
   HttpResponse decide_review(std::string_view id, bool approve, const HttpRequest& req,
                              const identity::Principal& who) const;
+  HttpResponse list_grants(const HttpRequest& req) const;  // api_grants.cpp
+  HttpResponse request_grant(const HttpRequest& req,
+                             const identity::Principal& who) const;  // api_grants.cpp
+  HttpResponse revoke_grant(std::string_view id, const HttpRequest& req,
+                            const identity::Principal& who) const;  // api_grants.cpp
+  HttpResponse get_evidence(const HttpRequest& req,
+                            const identity::Principal& who) const;  // api_evidence.cpp
 
   RouterDeps deps_;
   AdminCounters counters_;

@@ -3,9 +3,17 @@
 #include <asio/post.hpp>
 
 #include <algorithm>
+#include <array>
+#include <filesystem>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+
+#include "app/audit_time.h"
+#include "app/evidence_bundle.h"
+#include "common/crypto.h"
+#include "pg/session/guardrails.h"
+#include "sql/analyzer.h"
 
 namespace gh::app {
 
@@ -21,6 +29,50 @@ struct AuditProbe {
   std::vector<std::string> problems;  // by io thread, "" = healthy
   std::vector<bool> seen;
 };
+
+// Whether an access grant of `role` on `connection` may be asked for: the connection exists
+// and the role is one the config already lets gatehouse log in as there (a `roles:` entry or
+// the connection's own login in static mode; a role an access rule names in ephemeral mode),
+// so a grant never reaches a server role the operator did not set up for gatehouse.
+std::string grantable(const config::Config& cfg, const std::string& connection,
+                      const std::string& role) {
+  const config::Connection* c = cfg.find_connection(connection);
+  if (c == nullptr) return "no connection named \"" + connection + "\"";
+  if (c->credentials == config::CredentialMode::kStatic) {
+    if (c->static_login(role) == nullptr)
+      return "connection \"" + connection + "\" has no login for role \"" + role +
+             "\" (its roles: entries, or its own login)";
+    return {};
+  }
+  if (role.empty()) return {};
+  for (const config::AccessRule& r : cfg.access)
+    if (r.connection == connection && r.role == role) return {};
+  return "no access rule of connection \"" + connection + "\" names role \"" + role + "\"";
+}
+
+// The bundle `gatehouse evidence` would write, built in a private temporary folder and sent
+// as one tar archive. The config is read again from its file, as the CLI reads it.
+Result<std::string> evidence_tar(const std::string& config_path, const std::string& since,
+                                 const std::string& until) {
+  const int64_t now = now_unix_ns();
+  auto from = parse_time_arg(since, now);
+  if (!from.ok()) return Status::Invalid("since: " + from.status().message());
+  auto to = parse_time_arg(until, now);
+  if (!to.ok()) return Status::Invalid("until: " + to.status().message());
+  if (*to <= *from) return Status::Invalid("until must be after since");
+  auto env = load_audit_env(config_path);
+  if (!env.ok()) return Status::Io(env.status().message());
+  std::array<uint8_t, 8> rnd{};
+  crypto::random_bytes(rnd);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("gatehouse-evidence-" + crypto::to_hex(rnd));
+  auto bundle = write_evidence_bundle(env.value(), Period{*from, *to}, dir);
+  Result<std::string> tar = bundle.ok() ? tar_folder(dir, "gatehouse-evidence")
+                                        : Result<std::string>(bundle.status());
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return tar;
+}
 
 }  // namespace
 
@@ -59,7 +111,7 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
                                 std::vector<audit::StreamWriter*> writers,
                                 std::vector<asio::any_io_executor> io) {
   AdminApi api;
-  api.readiness = std::make_unique<Readiness>(std::move(writers), std::move(io));
+  api.readiness = std::make_unique<Readiness>(writers, std::move(io));
   api.auth = std::make_unique<admin::BearerAuthenticator>(gw.store(), tokens);
   admin::RouterDeps deps;
   deps.roles = cfg.admin->roles;
@@ -71,7 +123,24 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
   };
   deps.readiness = [r = api.readiness.get()] { return r->why_not_ready(); };
   deps.metrics.gateway = &gw.counters();
+  deps.metrics.audit_writers.assign(writers.begin(), writers.end());
   deps.reviews = &gw.reviews();
+  deps.check_grant = [&gw](const std::string& connection, const std::string& role) {
+    return grantable(gw.config(), connection, role);
+  };
+  deps.grants.max_duration = cfg.review.max_grant;
+  deps.grants.approver_groups = cfg.review.grant_approvers;
+  deps.grants.decide_within = cfg.review.timeout;
+  deps.evidence = [config_path = cfg.path](const std::string& since, const std::string& until) {
+    return evidence_tar(config_path, since, until);
+  };
+  // Edits are judged on the admin threads with an analyzer of their own (one at a time).
+  auto edit_analyzer = std::make_shared<sql::Analyzer>();
+  auto edit_mu = std::make_shared<std::mutex>();
+  deps.check_edit = [&gw, edit_analyzer, edit_mu](const review::Request& r, std::string_view sql) {
+    std::lock_guard lock(*edit_mu);
+    return pg::check_review_edit(gw.policy(), *edit_analyzer, r, sql);
+  };
   deps.metrics.tokens = tokens != nullptr ? &tokens->counters() : nullptr;
   api.router = std::make_unique<admin::Router>(std::move(deps));
   auto server = admin::AdminServer::bind(*cfg.admin, *api.router);

@@ -22,23 +22,27 @@ constexpr std::string_view kVersion = "0.1.0";
 
 }  // namespace
 
-std::variant<AuditEnv, int> open_audit_env(std::string_view tool, const std::string& config_path) {
+Result<AuditEnv> load_audit_env(const std::string& config_path) {
   auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);
-  if (!cfg.ok()) {
-    // Config problems are already "file:line: problem" lines.
-    if (cfg.status().code() == Status::Code::kInvalid) {
-      std::fprintf(stderr, "%s\n", cfg.status().message().c_str());
-      return 1;
-    }
-    return cli_fail(tool, cfg.status().message());
-  }
+  if (!cfg.ok()) return cfg.status();
   auto st = store::open_sqlite_store(cfg->data_dir);
-  if (!st.ok()) return cli_fail(tool, st.status().message());
+  if (!st.ok()) return Status::Io(st.status().message());
   AuditEnv env;
   env.config_path = config_path;
   env.cfg = std::move(cfg).value();
   env.store = std::move(st).value();
   return env;
+}
+
+std::variant<AuditEnv, int> open_audit_env(std::string_view tool, const std::string& config_path) {
+  auto env = load_audit_env(config_path);
+  if (env.ok()) return std::move(env).value();
+  // Config problems are already "file:line: problem" lines.
+  if (env.status().code() == Status::Code::kInvalid) {
+    std::fprintf(stderr, "%s\n", env.status().message().c_str());
+    return 1;
+  }
+  return cli_fail(tool, env.status().message());
 }
 
 std::variant<Period, int> take_period(std::string_view tool, Options& opts, bool need_since,

@@ -37,7 +37,9 @@ struct AuditEnv {
 
 
 // Loads the config without resolving backend secrets (the auditor commands need none) and
-// opens its state store. On failure prints why and returns the exit code.
+// opens its state store. Invalid: the config's own "file:line: problem" lines.
+Result<AuditEnv> load_audit_env(const std::string& config_path);
+// The same for a command: on failure prints why and returns the exit code.
 std::variant<AuditEnv, int> open_audit_env(std::string_view tool, const std::string& config_path);
 
 // Reads --since / --until (either may be required); prints and returns the exit code when

@@ -1,6 +1,10 @@
 #include "app/cli.h"
 
 #include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include "config/yaml_reader.h"
 
 namespace gh::app {
 
@@ -40,6 +44,12 @@ int run_subcommands(std::string_view tool, const std::vector<std::string>& args,
   for (const auto& [name, fn] : subs)
     if (sub == name) return fn(std::move(opts));
   return cli_usage_error(tool, "unknown subcommand '" + sub + "'", usage);
+}
+
+bool read_input_file(const std::string& path, std::string& out, std::string& why) {
+  if (path != "-") return config::read_file(path, out, why);
+  out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return true;
 }
 
 }  // namespace gh::app

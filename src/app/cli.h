@@ -22,6 +22,9 @@ int cli_usage_error(std::string_view tool, const std::string& problem, const cha
 // Whatever a subcommand did not take: a stray option is an error, the rest are positional.
 std::optional<std::string> leftover_error(const Options& opts, size_t max_positional);
 
+// Reads a file named on the command line whole ("-" = standard input); false with `why`.
+bool read_input_file(const std::string& path, std::string& out, std::string& why);
+
 using Subcommand = std::function<int(Options)>;
 
 // Runs args[0] from `subs` with the remaining arguments; --help/-h/help print `usage`.

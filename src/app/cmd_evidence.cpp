@@ -1,210 +1,25 @@
-// `gatehouse evidence`: the bundle an auditor asks for, for one period — access log,
-// session trail, approval ledger, config snapshot, verify report, and a manifest with the
-// SHA-256 of every file.
+// `gatehouse evidence`: writes the evidence bundle for one period into a folder (see
+// app/evidence_bundle.h).
 
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "app/audit_cli.h"
-#include "app/audit_export.h"
 #include "app/audit_time.h"
-#include "app/audit_verify_report.h"
 #include "app/commands.h"
+#include "app/evidence_bundle.h"
 #include "app/options.h"
-#include "common/crypto.h"
 
 namespace gh::app {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr std::string_view kTool = "evidence";
 constexpr const char* kUsage =
     "usage: gatehouse evidence --config FILE --since T --until T --out DIR\n"
     "T: RFC 3339 (2026-11-23T10:00:00Z), a date (2026-11-23), or a duration back from now "
     "(24h, 7d)\n";
-
-// A bundle file written once, hashed as it is written.
-class BundleFile {
- public:
-  BundleFile() : md_(EVP_MD_CTX_new()) {}
-  ~BundleFile() {
-    if (fd_ >= 0) ::close(fd_);
-    EVP_MD_CTX_free(md_);
-  }
-  BundleFile(const BundleFile&) = delete;
-  BundleFile& operator=(const BundleFile&) = delete;
-
-  Status open(const fs::path& path) {
-    path_ = path.string();
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) return Status::Io("cannot create " + path_ + ": " + std::strerror(errno));
-    if (md_ == nullptr || EVP_DigestInit_ex(md_, EVP_sha256(), nullptr) != 1) {
-      return Status::Internal("SHA-256 is not available");
-    }
-    return Status::Ok();
-  }
-  Status write(std::string_view data) {
-    EVP_DigestUpdate(md_, data.data(), data.size());
-    bytes_ += data.size();
-    while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Status::Io("cannot write " + path_ + ": " + std::strerror(errno));
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
-  Status line(std::string_view text) {
-    if (Status s = write(text); !s.ok()) return s;
-    return write("\n");
-  }
-  // Syncs and closes; the hex SHA-256 of everything written.
-  Result<std::string> close() {
-    if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
-      fd_ = -1;
-      return Status::Io("cannot write " + path_ + ": " + std::strerror(errno));
-    }
-    fd_ = -1;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(md_, digest, &n);
-    return crypto::to_hex(std::span<const uint8_t>(digest, n));
-  }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  EVP_MD_CTX* md_;
-  int fd_ = -1;
-  std::string path_;
-  uint64_t bytes_ = 0;
-};
-
-struct ManifestEntry {
-  std::string name;
-  std::string sha256;
-  uint64_t bytes = 0;
-  std::string description;
-};
-
-// The access log: who connected where, when, from where, and the outcome.
-struct AccessEvent {
-  int64_t time_ns = 0;
-  uint32_t stream = 0;
-  uint64_t seq = 0;
-  std::vector<std::string> fields;  // after the time column
-};
-
-constexpr const char* kAccessHeader =
-    "time,event,outcome,session,principal,principal_kind,groups,connection,client_ip,"
-    "client_port,user,application_name,tls,reason,duration_ms,statements";
-
-std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& sessions) {
-  const Json& p = r.payload;
-  std::string session = r.session();
-  AccessEvent ev;
-  ev.time_ns = r.time_ns;
-  ev.stream = r.stream;
-  ev.seq = r.seq;
-  std::string event(r.type_name()), outcome, reason, duration, statements, user, client;
-  const SessionContext* ctx = nullptr;
-  switch (r.type) {
-    case audit::RecordType::kSessionStart:
-      ctx = sessions.find(session);
-      outcome = "connected";
-      break;
-    case audit::RecordType::kSessionEnd:
-      ctx = sessions.find(session);
-      outcome = "disconnected";
-      reason = json_string(p, "reason");
-      duration = json_text(p, "duration_ms");
-      statements = json_text(p, "statements");
-      break;
-    case audit::RecordType::kAuthFailure:
-      outcome = "refused";
-      reason = json_string(p, "reason");
-      if (std::string cat = json_string(p, "category"); !cat.empty()) reason = cat + ": " + reason;
-      user = json_string(p, "user");
-      client = json_string(p, "client");
-      break;
-    default:
-      return std::nullopt;
-  }
-  if (ctx != nullptr) {
-    user = ctx->user;
-    client = ctx->client;
-  }
-  auto [ip, port] = split_client_address(client);
-  std::string groups;
-  if (ctx != nullptr) {
-    for (const auto& g : ctx->groups) groups += (groups.empty() ? "" : ",") + g;
-  }
-  ev.fields = {event,
-               outcome,
-               session,
-               ctx ? ctx->principal : "",
-               ctx ? ctx->principal_kind : "",
-               groups,
-               ctx ? ctx->connection : "",
-               ip,
-               port ? std::to_string(port) : "",
-               user,
-               ctx ? ctx->application_name : "",
-               ctx ? (ctx->tls ? "yes" : "no") : "",
-               reason,
-               duration,
-               statements};
-  return ev;
-}
-
-// Copies `from` into the bundle byte for byte.
-Result<ManifestEntry> copy_file(const std::string& from, const fs::path& to,
-                                const std::string& description) {
-  std::FILE* in = std::fopen(from.c_str(), "rb");
-  if (in == nullptr) return Status::Io("cannot read " + from + ": " + std::strerror(errno));
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(in, &std::fclose);
-  BundleFile out;
-  if (Status s = out.open(to); !s.ok()) return s;
-  char buf[64 * 1024];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) {
-    if (Status s = out.write(std::string_view(buf, n)); !s.ok()) return s;
-  }
-  if (std::ferror(in)) return Status::Io("cannot read " + from + ": " + std::strerror(errno));
-  auto sha = out.close();
-  if (!sha.ok()) return sha.status();
-  return ManifestEntry{to.filename().string(), sha.value(), out.bytes(), description};
-}
-
-// The output folder must be new or empty: a bundle never mixes with older files.
-Status prepare_out_dir(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) return Status::Invalid(dir.string() + " is not a folder");
-    if (!fs::is_empty(dir, ec)) {
-      return Status::Invalid(dir.string() +
-                             " is not empty: give a new folder so the bundle holds only its own "
-                             "files");
-    }
-    return Status::Ok();
-  }
-  fs::create_directories(dir, ec);
-  if (ec) return Status::Io("cannot create " + dir.string() + ": " + ec.message());
-  ::chmod(dir.c_str(), 0700);
-  return Status::Ok();
-}
 
 int run(Options opts) {
   std::string config_path = opts.take("--config");
@@ -219,158 +34,30 @@ int run(Options opts) {
   auto opened = open_audit_env(kTool, config_path);
   if (auto* code = std::get_if<int>(&opened)) return *code;
   AuditEnv& env = std::get<AuditEnv>(opened);
-  if (Status s = check_audit_dir(env.cfg.audit.dir); !s.ok()) return cli_fail(kTool, s.message());
-  const fs::path dir(out_dir);
-  if (Status s = prepare_out_dir(dir); !s.ok()) return cli_fail(kTool, s.message());
-  int64_t generated_ns = now_unix_ns();
-  std::vector<ManifestEntry> files;
-
-  // The session trail and the access log come from one pass over the period's records.
-  audit::ReadOptions ro;
-  ro.since_ns = p.since_ns;
-  ro.until_ns = p.until_ns;
-  BundleFile trail;
-  if (Status s = trail.open(dir / "sessions.jsonl"); !s.ok()) return cli_fail(kTool, s.message());
-  SessionContexts sessions(env.store.get());
-  std::vector<AccessEvent> access;
-  uint64_t records = 0, session_starts = 0, auth_failures = 0, statements = 0;
-  Status write_error;
-  Status read_status = for_each_record(env.cfg.audit.dir, ro, [&](const AuditRecord& r) {
-    sessions.observe(r);
-    write_error = trail.line(dump_json(record_to_json(r)));
-    if (!write_error.ok()) return false;
-    ++records;
-    session_starts += r.type == audit::RecordType::kSessionStart;
-    auth_failures += r.type == audit::RecordType::kAuthFailure;
-    statements += r.type == audit::RecordType::kStatement;
-    if (auto ev = access_event(r, sessions)) access.push_back(std::move(*ev));
-    if (r.type == audit::RecordType::kSessionEnd) sessions.forget(r.session());
-    return true;
-  });
-  if (!write_error.ok()) return cli_fail(kTool, write_error.message());
-  if (read_status.code() == Status::Code::kNotFound) {
-    return cli_fail(kTool, describe_read_error(env.cfg.audit.dir, read_status));
-  }
-  auto trail_sha = trail.close();
-  if (!trail_sha.ok()) return cli_fail(kTool, trail_sha.status().message());
-  files.push_back({"sessions.jsonl", trail_sha.value(), trail.bytes(),
-                   "the session trail: every audit record of the period, one JSON object a "
-                   "line, stream by stream in record order"});
-
-  // Streams interleave in time; the access log reads best as one timeline.
-  std::stable_sort(access.begin(), access.end(), [](const AccessEvent& a, const AccessEvent& b) {
-    if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
-    if (a.stream != b.stream) return a.stream < b.stream;
-    return a.seq < b.seq;
-  });
-  BundleFile access_file;
-  if (Status s = access_file.open(dir / "access_log.csv"); !s.ok()) {
-    return cli_fail(kTool, s.message());
-  }
-  Status s = access_file.line(kAccessHeader);
-  for (const AccessEvent& ev : access) {
-    if (!s.ok()) break;
-    std::string row = format_rfc3339(ev.time_ns, 9);
-    for (const std::string& f : ev.fields) row += "," + csv_field(f);
-    s = access_file.line(row);
-  }
-  if (!s.ok()) return cli_fail(kTool, s.message());
-  auto access_sha = access_file.close();
-  if (!access_sha.ok()) return cli_fail(kTool, access_sha.status().message());
-  files.push_back({"access_log.csv", access_sha.value(), access_file.bytes(),
-                   "who connected to which connection, when, from where, and the outcome: "
-                   "session starts and ends and refused logins, in time order"});
-
-  BundleFile approvals;
-  if (Status st = approvals.open(dir / "approvals.jsonl"); !st.ok()) {
-    return cli_fail(kTool, st.message());
-  }
-  auto approvals_sha = approvals.close();
-  if (!approvals_sha.ok()) return cli_fail(kTool, approvals_sha.status().message());
-  files.push_back({"approvals.jsonl", approvals_sha.value(), 0,
-                   "the approval ledger; empty: this gatehouse version has no just-in-time "
-                   "approvals, so no statement was held for review"});
-
-  std::string ext = fs::path(env.config_path).extension().string();
-  if (ext.empty()) ext = ".yaml";
-  auto config_copy = copy_file(env.config_path, dir / ("config" + ext),
-                               "the configuration file, byte for byte (it names secrets by "
-                               "environment variable or file and holds none)");
-  if (!config_copy.ok()) return cli_fail(kTool, config_copy.status().message());
-  files.push_back(config_copy.value());
-
-  VerifyOutcome report = run_audit_verify(env, p.since_ns);
-  BundleFile verify_file;
-  if (Status st = verify_file.open(dir / "verify_report.txt"); !st.ok()) {
-    return cli_fail(kTool, st.message());
-  }
-  std::string verify_text = "gatehouse audit verify --since " + format_rfc3339(*p.since_ns, 9) +
-                            "\nrun at " + format_rfc3339(generated_ns, 3) +
-                            "\nresult: " + (report.ok ? "intact" : "FAILED") + "\n\n" + report.text;
-  if (Status st = verify_file.write(verify_text); !st.ok()) return cli_fail(kTool, st.message());
-  auto verify_sha = verify_file.close();
-  if (!verify_sha.ok()) return cli_fail(kTool, verify_sha.status().message());
-  files.push_back({"verify_report.txt", verify_sha.value(), verify_file.bytes(),
-                   "the output of gatehouse audit verify over the period"});
-
-  Json manifest = Json::object();
-  manifest["bundle"] = "gatehouse evidence";
-  manifest["gatehouse_version"] = std::string(gatehouse_version());
-  manifest["generated_at"] = format_rfc3339(generated_ns, 3);
-  manifest["period"] = Json{{"since", format_rfc3339(*p.since_ns, 9)},
-                            {"until", format_rfc3339(*p.until_ns, 9)},
-                            {"note", "records with since <= time < until"}};
-  manifest["config"] = Json{{"source", fs::absolute(env.config_path).lexically_normal().string()},
-                            {"file", config_copy->name},
-                            {"sha256", config_copy->sha256}};
-  manifest["policy"] = "no policy snapshot: this gatehouse version has no policy file";
-  manifest["audit_dir"] = env.cfg.audit.dir;
-  manifest["verify"] = Json{{"ok", report.ok}, {"report", "verify_report.txt"}};
-  manifest["counts"] = Json{{"records", records},
-                            {"session_starts", session_starts},
-                            {"auth_failures", auth_failures},
-                            {"statements", statements},
-                            {"access_events", access.size()}};
-  Json list = Json::array();
-  for (const auto& f : files) {
-    list.push_back(Json{{"name", f.name},
-                        {"sha256", f.sha256},
-                        {"bytes", f.bytes},
-                        {"description", f.description}});
-  }
-  manifest["files"] = list;
-  BundleFile manifest_file;
-  if (Status st = manifest_file.open(dir / "manifest.json"); !st.ok()) {
-    return cli_fail(kTool, st.message());
-  }
-  if (Status st = manifest_file.line(manifest.dump(2, ' ', false, Json::error_handler_t::replace));
-      !st.ok()) {
-    return cli_fail(kTool, st.message());
-  }
-  auto manifest_sha = manifest_file.close();
-  if (!manifest_sha.ok()) return cli_fail(kTool, manifest_sha.status().message());
-
+  auto written = write_evidence_bundle(env, p, out_dir);
+  if (!written.ok()) return cli_fail(kTool, written.status().message());
+  const EvidenceBundle& b = written.value();
   std::printf("wrote the evidence bundle for %s to %s into %s:\n",
-              format_rfc3339(*p.since_ns, 0).c_str(), format_rfc3339(*p.until_ns, 0).c_str(),
-              dir.string().c_str());
-  for (const auto& f : files) {
+              format_rfc3339(b.since_ns, 0).c_str(), format_rfc3339(b.until_ns, 0).c_str(),
+              out_dir.c_str());
+  for (const auto& f : b.files) {
     std::printf("  %-18s %s  %llu bytes\n", f.name.c_str(), f.sha256.c_str(),
                 static_cast<unsigned long long>(f.bytes));
   }
-  std::printf("  %-18s %s\n", "manifest.json", manifest_sha->c_str());
+  std::printf("  %-18s %s\n", "manifest.json", b.manifest_sha256.c_str());
   auto count = [](uint64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
   };
-  std::printf("%s, %s, %s, %s\n", count(records, "record", "records").c_str(),
-              count(session_starts, "session started", "sessions started").c_str(),
-              count(auth_failures, "refused login", "refused logins").c_str(),
-              count(statements, "statement", "statements").c_str());
-  if (!read_status.ok()) {
-    return cli_fail(kTool, describe_read_error(env.cfg.audit.dir, read_status));
+  std::printf("%s, %s, %s, %s, %s\n", count(b.records, "record", "records").c_str(),
+              count(b.session_starts, "session started", "sessions started").c_str(),
+              count(b.auth_failures, "refused login", "refused logins").c_str(),
+              count(b.statements, "statement", "statements").c_str(),
+              count(b.review_events, "review event", "review events").c_str());
+  if (!b.read_status.ok()) {
+    return cli_fail(kTool, describe_read_error(env.cfg.audit.dir, b.read_status));
   }
-  if (!report.ok) {
-    return cli_fail(kTool,
-                    "the audit log did not verify: see " + (dir / "verify_report.txt").string());
+  if (!b.verified) {
+    return cli_fail(kTool, "the audit log did not verify: see " + out_dir + "/verify_report.txt");
   }
   return 0;
 }

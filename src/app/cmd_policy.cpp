@@ -75,13 +75,9 @@ int policy_explain(Options opts) {
 
   std::string sql = sql_text;
   if (!sql_file.empty()) {
-    if (sql_file == "-") {
-      sql.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::string why;
-      if (!config::read_file(sql_file, sql, why))
-        return bad_input("cannot read '" + sql_file + "': " + why);
-    }
+    std::string why;
+    if (!read_input_file(sql_file, sql, why))
+      return bad_input("cannot read '" + sql_file + "': " + why);
   }
 
   auto cfg = config::load_file(config_path, /*resolve_secrets=*/false);

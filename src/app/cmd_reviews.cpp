@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "app/admin_client.h"
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/text_table.h"
@@ -17,68 +18,18 @@ namespace gh::app {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = AdminJson;
 
 constexpr std::string_view kTool = "reviews";
 constexpr const char* kUsage =
     "usage: gatehouse reviews list [--url URL] [--state pending|approved|denied|expired|cancelled]\n"
     "                              [--limit N] [--json]\n"
     "       gatehouse reviews show [--url URL] ID\n"
-    "       gatehouse reviews approve [--url URL] [--reason TEXT] ID\n"
+    "       gatehouse reviews approve [--url URL] [--reason TEXT] [--sql FILE] ID\n"
     "       gatehouse reviews deny [--url URL] --reason TEXT ID\n"
     "URL: the admin API (default $GATEHOUSE_ADMIN_URL, else http://127.0.0.1:8090)\n"
+    "--sql FILE: approve with an edit; the statement in FILE runs instead (- reads stdin).\n"
     "The token comes from $GATEHOUSE_TOKEN: an API key or an OIDC access token.\n";
-
-struct Answer {
-  int status = 0;
-  Json body;
-  std::string error;  // transport problem or the API's error message
-};
-
-Answer call(const std::string& url, const std::string& method, const std::string& path,
-            const std::string& body) {
-  Answer a;
-  const char* token = std::getenv("GATEHOUSE_TOKEN");
-  if (token == nullptr || *token == '\0') {
-    a.error = "set GATEHOUSE_TOKEN to an API key or an access token with the approver role";
-    return a;
-  }
-  httplib::Client client(url);
-  if (!client.is_valid()) {
-    a.error = "invalid admin API URL '" + url + "'";
-    return a;
-  }
-  client.set_connection_timeout(10);
-  client.set_read_timeout(30);
-  httplib::Headers headers = {{"Authorization", std::string("Bearer ") + token}};
-  httplib::Result r = method == "POST"
-                          ? client.Post(path, headers, body, "application/json")
-                          : client.Get(path, headers);
-  if (!r) {
-    a.error = "cannot reach the admin API at " + url + ": " + httplib::to_string(r.error());
-    return a;
-  }
-  a.status = r->status;
-  a.body = Json::parse(r->body, nullptr, false);
-  if (a.status / 100 != 2) {
-    if (a.body.is_object() && a.body.contains("error"))
-      a.error = a.body["error"].value("message", std::string()) + " (" +
-                a.body["error"].value("code", std::string()) + ", HTTP " +
-                std::to_string(a.status) + ")";
-    else
-      a.error = "HTTP " + std::to_string(a.status);
-  }
-  return a;
-}
-
-std::string admin_url(Options& opts) {
-  std::string url = opts.take("--url");
-  if (url.empty()) {
-    const char* env = std::getenv("GATEHOUSE_ADMIN_URL");
-    url = env != nullptr && *env != '\0' ? env : "http://127.0.0.1:8090";
-  }
-  return url;
-}
 
 void print_request(const Json& r) {
   std::printf("%s  %s\n", r.value("id", "").c_str(), r.value("state", "").c_str());
@@ -87,7 +38,10 @@ void print_request(const Json& r) {
   std::string rules;
   for (const auto& x : r.value("rules", Json::array())) rules += (rules.empty() ? "" : ", ") + x.get<std::string>();
   std::printf("  rules: %s\n", rules.c_str());
+  if (r.contains("facts")) std::printf("  does: %s\n", r.value("facts", "").c_str());
   std::printf("  sql: %s\n", r.value("sql", "").c_str());
+  if (r.contains("edited_sql"))
+    std::printf("  edited to: %s\n", r.value("edited_sql", "").c_str());
   if (r.contains("params")) std::printf("  params: %s\n", r.value("params", "").c_str());
   for (const auto& a : r.value("approvals", Json::array()))
     std::printf("  approved by %s: %s\n", a.value("approver", "").c_str(),
@@ -143,11 +97,20 @@ int reviews_show(Options opts) {
 int reviews_decide(Options opts, bool approve) {
   std::string url = admin_url(opts);
   std::string reason = opts.take("--reason");
+  std::string sql_file = approve ? opts.take("--sql") : std::string();
   if (auto e = leftover_error(opts, 1)) return cli_usage_error(kTool, *e, kUsage);
   if (opts.rest().size() != 1) return cli_usage_error(kTool, "a review request ID is required", kUsage);
   if (!approve && reason.empty()) return cli_usage_error(kTool, "deny needs --reason TEXT", kUsage);
   Json body = Json::object();
   if (!reason.empty()) body["reason"] = reason;
+  if (!sql_file.empty()) {
+    std::string sql, why;
+    if (!read_input_file(sql_file, sql, why))
+      return cli_fail(kTool, "cannot read '" + sql_file + "': " + why);
+    while (!sql.empty() && (sql.back() == '\n' || sql.back() == '\r')) sql.pop_back();
+    if (sql.empty()) return cli_fail(kTool, sql_file + " holds no statement");
+    body["sql"] = sql;
+  }
   Answer a = call(url, "POST",
                   "/api/v1/reviews/" + opts.rest()[0] + (approve ? "/approve" : "/deny"),
                   body.dump());

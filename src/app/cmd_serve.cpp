@@ -14,6 +14,8 @@
 #include "app/admin_setup.h"
 #include "app/audit_setup.h"
 #include "app/commands.h"
+#include "common/clock.h"
+#include "review/review_store.h"
 #include "app/identity_setup.h"
 #include "app/policy_setup.h"
 #include "app/options.h"
@@ -101,6 +103,13 @@ int run_serve(const std::vector<std::string>& args) {
     gateway.masking().set_rules(std::move(rules.value()));
   }
   record_reviews(gateway, audit_streams->writers[0].get(), executors[0]);
+  if (auto restored = review::restore_reviews(gateway.store(), gateway.reviews(), unix_now_ns());
+      !restored.ok()) {
+    spdlog::critical("review: {}", restored.status().message());
+    return 1;
+  } else if (restored.value() > 0) {
+    spdlog::info("review: {} requests loaded from the state store", restored.value());
+  }
   if (Status st = install_policy(*config, gateway, audit_streams->writers[0].get(), executors[0]);
       !st.ok()) {
     spdlog::critical("guardrails: {}", st.message());

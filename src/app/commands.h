@@ -14,5 +14,6 @@ int run_sessions(const std::vector<std::string>& args);
 int run_evidence(const std::vector<std::string>& args);
 int run_policy(const std::vector<std::string>& args);
 int run_reviews(const std::vector<std::string>& args);
+int run_access(const std::vector<std::string>& args);
 
 }  // namespace gh::app

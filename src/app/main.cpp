@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "  sessions list --config FILE [--since T] [--until T] [--principal P] [--connection C]\n"
     "  sessions show --config FILE SESSION_ID   replay one session as a timeline\n"
     "  reviews list|show|approve|deny            review requests, through the admin API\n"
+    "  access request|list|revoke                time-boxed access grants (admin API)\n"
     "                                            ($GATEHOUSE_ADMIN_URL, token $GATEHOUSE_TOKEN)\n"
     "  evidence --config FILE --since T --until T --out DIR\n"
     "                                      the auditor's bundle for a period\n"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return gh::app::run_audit(args);
   if (cmd == "sessions") return gh::app::run_sessions(args);
   if (cmd == "reviews") return gh::app::run_reviews(args);
+  if (cmd == "access") return gh::app::run_access(args);
   if (cmd == "evidence") return gh::app::run_evidence(args);
   if (cmd == "policy") return gh::app::run_policy(args);
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {

@@ -12,7 +12,9 @@
 
 #include "common/clock.h"
 #include "common/json_writer.h"
+#include "pg/session/client_session.h"
 #include "policy/load.h"
+#include "review/review_store.h"
 #include "review/webhook.h"
 
 namespace gh::app {
@@ -50,51 +52,51 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
   }
   gw.reviews().set_journal([writer, writer_ex, &gw, webhook](std::string_view event,
                                                              const review::Request& r) {
-    if (event == "decided") {
-      gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
-      int64_t waited_ms = std::max<int64_t>(0, (r.decided_ns - r.created_ns) / 1'000'000);
-      gw.counters().review_wait_ms_total.fetch_add(static_cast<uint64_t>(waited_ms),
-                                                   std::memory_order_relaxed);
+    if (event == "decided" && r.state == review::State::kRevoked) {
+      // A revoked grant ends the sessions it let in, as a revoked API key does.
+      gw.for_each_session([id = r.id, by = r.decided_by, why = r.reason](pg::ClientSession& s) {
+        if (s.grant_id() != id) return;
+        s.terminate("57P01",
+                    "terminating connection: access grant " + id + " was revoked by " + by +
+                        (why.empty() ? "" : ": " + why),
+                    "access grant revoked");
+      });
     }
-    std::string payload;
-    JsonWriter w(payload);
-    w.begin_object()
-        .field("id", r.id)
-        .field("state", review::to_string(r.state))
-        .field("session", r.session_id)
-        .field("principal", r.principal)
-        .field("connection", r.connection)
-        .field("sql", r.sql);
-    if (!r.params_json.empty()) w.key("params").raw(r.params_json);
-    w.key("rules").begin_array();
-    for (const auto& x : r.rules) w.value(x);
-    w.end_array();
-    w.key("approver_groups").begin_array();
-    for (const auto& x : r.approver_groups) w.value(x);
-    w.end_array();
-    w.key("approvals").begin_array();
-    for (const auto& a : r.approvals)
-      w.begin_object().field("approver", a.approver).field("reason", a.reason).end_object();
-    w.end_array();
-    if (r.state != review::State::kPending)
-      w.field("decided_by", r.decided_by).field("reason", r.reason);
-    w.end_object();
-    audit::RecordType type = event == "requested" ? audit::RecordType::kReviewRequested
-                             : event == "used"    ? audit::RecordType::kReviewUsed
-                                                  : audit::RecordType::kReviewDecided;
+    if (event == "decided" && r.state != review::State::kRevoked) {
+      gw.counters().reviews_decided.fetch_add(1, std::memory_order_relaxed);
+      gw.counters().review_wait_seconds.observe(
+          static_cast<double>(std::max<int64_t>(0, r.decided_ns - r.created_ns)) / 1e9);
+    }
+    std::string payload = review::to_json(r, /*with_ticket_key=*/false);
+    audit::RecordType type = event == "requested"  ? audit::RecordType::kReviewRequested
+                             : event == "used"     ? audit::RecordType::kReviewUsed
+                             : event == "approval" ? audit::RecordType::kReviewApproval
+                                                   : audit::RecordType::kReviewDecided;
     if (webhook != nullptr && event != "used") {
       // Slack-compatible: `text` for approvers' channels, the request itself for machines.
-      std::string text = std::string(event == "requested" ? "Review requested: " : "Review ") +
-                         r.id + " (" + std::string(review::to_string(r.state)) + ") by " +
-                         r.principal + " on " + r.connection + ": " + r.sql;
+      const bool grant = r.kind == review::Kind::kGrant;
+      std::string text = std::string(grant ? "Access " : "Review ") +
+                         (event == "requested" ? "requested: " : "") + r.id + " (" +
+                         std::string(review::to_string(r.state)) + ") by " + r.principal + " on " +
+                         r.connection + ": " +
+                         (grant ? (r.role.empty() ? "" : "as " + r.role + " ") + "for " +
+                                      std::to_string(r.duration_s) + "s, " + r.facts
+                                : r.sql);
       if (r.state != review::State::kPending)
         text += " — " + r.decided_by + (r.reason.empty() ? "" : ": " + r.reason);
+      const std::string url = gw.config().review.url_of(r.id, gw.config().admin);
+      if (!url.empty()) text += " <" + url + ">";
       std::string body;
       JsonWriter b(body);
       b.begin_object().field("event", "review." + std::string(event)).field("text", text);
+      if (!url.empty()) b.field("url", url);
       b.key("review").raw(payload).end_object();
       webhook->send("review." + std::string(event), std::move(body));
     }
+    // The state store keeps the request across restarts (written here, on the thread that
+    // changed it: review events are rare). The audit record below is the evidence.
+    if (Status st = gw.store().save_review(review::to_stored(r)); !st.ok())
+      spdlog::error("review: cannot save request {} in the state store: {}", r.id, st.message());
     if (writer == nullptr) return;
     asio::post(writer_ex, [writer, type, payload = std::move(payload)] {
       auto res = writer->append(type, unix_now_ns(), payload);

@@ -17,7 +17,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 18> kTypeNames = {{
+constexpr std::array<TypeName, 19> kTypeNames = {{
     {RecordType::kSegmentClose, "segment.close"},
     {RecordType::kCheckpoint, "checkpoint"},
     {RecordType::kPrune, "prune"},
@@ -34,6 +34,7 @@ constexpr std::array<TypeName, 18> kTypeNames = {{
     {RecordType::kReviewRequested, "review.requested"},
     {RecordType::kReviewDecided, "review.decided"},
     {RecordType::kReviewUsed, "review.used"},
+    {RecordType::kReviewApproval, "review.approval"},
     {RecordType::kCredentialGranted, "credential.granted"},
     {RecordType::kCredentialRevoked, "credential.revoked"},
 }};

@@ -89,11 +89,12 @@ enum class RecordType : uint8_t {
   kKeyCreated = 49,
   kKeyRevoked = 50,
   kPolicyLoaded = 51,  // the guardrails policy was (re)loaded
-  // 64..95: review requests: filed, decided (approved, denied, expired, cancelled), and an
-  // approval used by its statement.
+  // 64..95: review requests: filed, approved by one of several approvers, decided (approved,
+  // denied, expired, cancelled), and an approval used by its statement.
   kReviewRequested = 64,
   kReviewDecided = 65,
   kReviewUsed = 66,
+  kReviewApproval = 67,  // one approval of a request that needs more (min_approvals)
   // 96..127: backend credentials: an ephemeral role created for a session, and dropped.
   kCredentialGranted = 96,
   kCredentialRevoked = 97,

@@ -227,7 +227,10 @@ void StreamWriterImpl::fail(const Status& s) {
 Result<uint64_t> StreamWriterImpl::append(RecordType type, int64_t time_ns,
                                           std::string_view payload) {
   Status st = check_sync_state();
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  }
   if (payload.size() > max_payload()) {
     return Status::Invalid("audit: record of " + std::to_string(payload.size()) +
                            " bytes is larger than a segment allows (" +
@@ -236,6 +239,7 @@ Result<uint64_t> StreamWriterImpl::append(RecordType type, int64_t time_ns,
   if (pos_ + record_size(payload.size()) + kCloseReserve > seg_->capacity()) {
     Status s = rotate();
     if (!s.ok()) {
+      failures_.fetch_add(1, std::memory_order_relaxed);
       fail(s);
       return s;
     }
@@ -479,9 +483,13 @@ void StreamWriterImpl::sync_once() {
   const uint64_t seq = published_seq_.load(std::memory_order_acquire);
   const uint64_t end = published_end_.load(std::memory_order_acquire);
   if (end <= synced_end_ && seq <= durable_seq_.load(std::memory_order_relaxed)) return;
+  const auto started = std::chrono::steady_clock::now();
   Status s = seg_->check_linked();
   if (s.ok()) s = seg_->sync(synced_end_, end);
+  sync_seconds_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!s.ok()) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
     sync_error_ = s.message();
     sync_failed_.store(true, std::memory_order_release);
     return;

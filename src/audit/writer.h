@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/histogram.h"
 #include "audit/control_records.h"  // Checkpoint
 #include "audit/format.h"
 #include "audit/segment_file.h"  // FaultHook
@@ -97,6 +98,17 @@ class StreamWriter {
   // if it could not. Lets an io thread group-commit its own sessions without a hop to
   // the syncer thread.
   virtual bool sync_now() = 0;
+
+  // For /metrics (any thread): how long making records durable takes (msync / fdatasync of
+  // the new bytes), and how many appends and syncs failed.
+  static constexpr double kSyncBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                           0.01,   0.025,   0.05,   0.1,   0.5};
+  const Histogram& sync_seconds() const { return sync_seconds_; }
+  uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+
+ protected:
+  Histogram sync_seconds_{kSyncBounds};
+  std::atomic<uint64_t> failures_{0};
 };
 
 }  // namespace gh::audit

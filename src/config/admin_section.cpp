@@ -11,7 +11,8 @@ namespace {
 constexpr std::string_view kAdminKeys[] = {"listen", "tls", "roles"};
 constexpr std::string_view kAdminTlsKeys[] = {"cert_file", "key_file"};
 constexpr std::string_view kAdminRoleKeys[] = {"admin", "approver", "auditor"};
-constexpr std::string_view kReviewKeys[] = {"mode", "timeout", "approval_ttl", "webhook"};
+constexpr std::string_view kReviewKeys[] = {"mode", "timeout", "approval_ttl", "webhook",
+                                             "max_grant", "grant_approvers", "url"};
 constexpr std::string_view kWebhookKeys[] = {"url", "secret_env"};
 
 bool is_loopback_ip(const std::string& host) {
@@ -111,7 +112,7 @@ void Loader::check_admin(Config& cfg) {
   }
 }
 
-// review: mode (ticket), timeout, approval_ttl.
+// review: mode (ticket), timeout, approval_ttl, webhook, max_grant, grant_approvers.
 void Loader::parse_review(const Entry& e, Config& cfg) {
   if (!e.value.IsMap()) {
     problem(e.key_line, "review: expected a mapping with mode, timeout, approval_ttl");
@@ -131,6 +132,20 @@ void Loader::parse_review(const Entry& e, Config& cfg) {
     } else if (f.key == "approval_ttl") {
       if (auto d = read_seconds(f, std::chrono::seconds(1), std::chrono::seconds(7 * 86400)))
         cfg.review.approval_ttl = *d;
+    } else if (f.key == "max_grant") {
+      if (auto d = read_seconds(f, std::chrono::seconds(60), std::chrono::seconds(30 * 86400)))
+        cfg.review.max_grant = *d;
+    } else if (f.key == "url") {
+      auto u = read_string(f);
+      if (!u) continue;
+      if ((!u->starts_with("http://") && !u->starts_with("https://")) ||
+          u->find("{id}") == std::string::npos) {
+        problem(f.line, f.path + ": expected an http:// or https:// URL containing {id}");
+      } else {
+        cfg.review.url = *u;
+      }
+    } else if (f.key == "grant_approvers") {
+      if (auto g = read_string_list(f)) cfg.review.grant_approvers = std::move(*g);
     } else if (f.key == "webhook") {
       if (!f.value.IsMap()) {
         problem(f.line, f.path + ": expected a mapping with url and secret_env");

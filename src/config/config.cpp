@@ -387,4 +387,16 @@ Result<Config> load_file(const std::string& path, bool resolve_secrets) {
   return load_string(text, path, resolve_secrets);
 }
 
+std::string ReviewConfig::url_of(std::string_view id, const std::optional<AdminConfig>& admin) const {
+  if (!url.empty()) {
+    std::string out = url;
+    for (size_t at = out.find("{id}"); at != std::string::npos; at = out.find("{id}", at + id.size()))
+      out.replace(at, 4, id);
+    return out;
+  }
+  if (!admin) return {};
+  return std::string(admin->tls ? "https://" : "http://") + admin->listen + "/api/v1/reviews/" +
+         std::string(id);
+}
+
 }  // namespace gh::config

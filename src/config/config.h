@@ -201,9 +201,18 @@ struct AdminConfig {
 // refused with the id of a review request, and once approved the same principal's identical
 // statement passes once within approval_ttl.
 struct ReviewConfig {
+  // The URL of request `id` (review.url, else the admin API's), for notices and notifications.
+  std::string url_of(std::string_view id, const std::optional<AdminConfig>& admin) const;
   std::string mode = "hold";
   std::chrono::seconds timeout{15 * 60};      // a pending request expires (denied) after this
   std::chrono::seconds approval_ttl{10 * 60};  // an approval is usable this long
+  // Access grants (`gatehouse access request`): the longest a grant may last, and the groups
+  // whose approvers decide grant requests (empty: any approver).
+  std::chrono::seconds max_grant{8 * 3600};
+  // Where an approver decides a request, told to a held client and in notifications; {id} is
+  // replaced by the request's id. Empty: the admin API's own review URL.
+  std::string url;
+  std::vector<std::string> grant_approvers;
   // webhook: each new request and each decision is POSTed here (empty: none), signed with
   // the secret in the environment variable webhook_secret_env.
   std::string webhook_url;

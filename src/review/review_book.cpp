@@ -19,9 +19,13 @@ std::string_view to_string(State s) {
       return "expired";
     case State::kCancelled:
       return "cancelled";
+    case State::kRevoked:
+      return "revoked";
   }
   return "unknown";
 }
+
+std::string_view to_string(Kind k) { return k == Kind::kGrant ? "grant" : "statement"; }
 
 std::string_view to_string(Refusal r) {
   switch (r) {
@@ -44,10 +48,11 @@ std::string_view to_string(Refusal r) {
 Request ReviewBook::create(Request r, int64_t now_ns) {
   std::array<uint8_t, 10> id{};
   crypto::random_bytes(id);
-  r.id = "rv_" + crypto::to_hex(id);
+  r.id = (r.kind == Kind::kGrant ? "gr_" : "rv_") + crypto::to_hex(id);
   r.created_ns = now_ns;
   r.state = State::kPending;
   r.min_approvals = std::max(1, r.min_approvals);
+  r.version = 1;
   Request copy;
   {
     std::lock_guard lock(mu_);
@@ -56,6 +61,12 @@ Request ReviewBook::create(Request r, int64_t now_ns) {
   }
   if (journal_) journal_("requested", copy);
   return copy;
+}
+
+void ReviewBook::restore(Request r) {
+  std::lock_guard lock(mu_);
+  std::string id = r.id;
+  requests_.insert_or_assign(std::move(id), std::move(r));
 }
 
 void ReviewBook::watch(const std::string& id, Watcher fn) {
@@ -100,6 +111,7 @@ bool ReviewBook::may_review(const Request& r, const Reviewer& who, std::string& 
 std::vector<ReviewBook::Watcher> ReviewBook::decide(Request& r, State s, std::string by,
                                                     std::string reason, int64_t now_ns) {
   r.state = s;
+  ++r.version;
   r.decided_by = std::move(by);
   r.reason = std::move(reason);
   r.decided_ns = now_ns;
@@ -143,17 +155,24 @@ Outcome ReviewBook::approve(const std::string& id, const Reviewer& who, std::str
     for (const Approval& a : r->approvals)
       if (a.approver == who.subject)
         return refuse(Refusal::kAlreadyApproved, who.subject + " approved this request already");
+    if (edited_sql == r->sql) edited_sql.clear();  // no edit after all
+    if (!edited_sql.empty() && r->kind == Kind::kGrant)
+      return refuse(Refusal::kEditRefused, "an access grant has no statement to edit");
     if (!edited_sql.empty()) {
-      std::string refused = check_edit ? check_edit(edited_sql) : "edits cannot be checked here";
+      std::string refused =
+          check_edit ? check_edit(*r, edited_sql) : "edits cannot be checked here";
       if (!refused.empty()) return refuse(Refusal::kEditRefused, "the edited SQL: " + refused);
       r->edited_sql = std::move(edited_sql);
     }
     r->approvals.push_back(Approval{who.subject, now_ns, reason});
-    if (static_cast<int>(r->approvals.size()) >= r->min_approvals)
+    ++r->version;
+    if (static_cast<int>(r->approvals.size()) >= r->min_approvals) {
       notify = decide(*r, State::kApproved, who.subject, std::move(reason), now_ns);
+      if (r->kind == Kind::kGrant) r->grant_expires_ns = now_ns + r->duration_s * 1'000'000'000;
+    }
     o.request = *r;
   }
-  if (journal_ && o.request.state != State::kPending) journal_("decided", o.request);
+  if (journal_) journal_(o.request.state != State::kPending ? "decided" : "approval", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
 }
@@ -172,6 +191,52 @@ Outcome ReviewBook::deny(const std::string& id, const Reviewer& who, std::string
   if (journal_) journal_("decided", o.request);
   for (auto& fn : notify) fn(o.request);
   return o;
+}
+
+Outcome ReviewBook::revoke(const std::string& id, const Reviewer& who, std::string reason,
+                           int64_t now_ns) {
+  Outcome o;
+  {
+    std::lock_guard lock(mu_);
+    auto it = requests_.find(id);
+    if (it == requests_.end() || it->second.kind != Kind::kGrant)
+      return refuse(Refusal::kNotFound, "no access grant " + id);
+    Request& r = it->second;
+    std::string why;
+    if (r.state != State::kApproved || now_ns >= r.grant_expires_ns)
+      return refuse(Refusal::kNotPending, "the grant is not in force (" +
+                                              std::string(to_string(r.state)) + ")");
+    if (who.subject == r.principal)
+      return refuse(Refusal::kSelfReview, "nobody may revoke their own grant");
+    if (!may_review(r, who, why)) return refuse(Refusal::kNotAnApprover, why);
+    decide(r, State::kRevoked, who.subject, std::move(reason), now_ns);
+    o.request = r;
+  }
+  if (journal_) journal_("decided", o.request);
+  return o;
+}
+
+std::optional<Request> ReviewBook::use_grant(std::string_view principal,
+                                             std::string_view connection, int64_t now_ns) {
+  std::unique_lock lock(mu_);
+  Request* best = nullptr;
+  for (auto& [id, r] : requests_) {
+    if (r.kind != Kind::kGrant || r.state != State::kApproved || r.principal != principal ||
+        r.connection != connection || now_ns >= r.grant_expires_ns)
+      continue;
+    if (best == nullptr || r.decided_ns > best->decided_ns) best = &r;
+  }
+  if (best == nullptr) return std::nullopt;
+  return mark_used(*best, lock, now_ns);
+}
+
+Request ReviewBook::mark_used(Request& r, std::unique_lock<std::mutex>& lock, int64_t now_ns) {
+  r.used_ns = now_ns;
+  ++r.version;
+  Request used = r;
+  lock.unlock();
+  if (journal_) journal_("used", used);
+  return used;
 }
 
 Outcome ReviewBook::cancel(const std::string& id, std::string why, int64_t now_ns) {
@@ -201,7 +266,8 @@ size_t ReviewBook::expire(int64_t now_ns) {
       if (r.state == State::kPending && r.expires_ns != 0 && now_ns >= r.expires_ns) {
         auto w = decide(r, State::kExpired, {}, "expired before enough approvals", now_ns);
         expired.emplace_back(r, std::move(w));
-      } else if (r.state != State::kPending && now_ns - r.decided_ns > kKeepDecidedNs) {
+      } else if (r.state != State::kPending &&
+                 now_ns - std::max(r.decided_ns, r.grant_expires_ns) > kKeepDecidedNs) {
         it = requests_.erase(it);
         continue;
       }
@@ -227,11 +293,7 @@ std::optional<Request> ReviewBook::take_ticket(const std::string& key, int64_t t
   }
   if (best == nullptr) return std::nullopt;
   if (best->state == State::kPending) return *best;
-  best->used_ns = now_ns;
-  Request used = *best;
-  lock.unlock();
-  if (journal_) journal_("used", used);
-  return used;
+  return mark_used(*best, lock, now_ns);
 }
 
 std::optional<Request> ReviewBook::get(const std::string& id) const {
@@ -241,12 +303,13 @@ std::optional<Request> ReviewBook::get(const std::string& id) const {
   return it->second;
 }
 
-std::vector<Request> ReviewBook::list(std::optional<State> state, size_t limit) const {
+std::vector<Request> ReviewBook::list(std::optional<State> state, size_t limit,
+                                      std::optional<Kind> kind) const {
   std::vector<Request> out;
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, r] : requests_)
-      if (!state || r.state == *state) out.push_back(r);
+      if ((!state || r.state == *state) && (!kind || r.kind == *kind)) out.push_back(r);
   }
   std::sort(out.begin(), out.end(),
             [](const Request& a, const Request& b) { return a.created_ns > b.created_ns; });

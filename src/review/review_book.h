@@ -34,8 +34,16 @@
 
 namespace gh::review {
 
-enum class State : uint8_t { kPending, kApproved, kDenied, kExpired, kCancelled };
+// kRevoked: an approved access grant taken back before it ran out.
+enum class State : uint8_t { kPending, kApproved, kDenied, kExpired, kCancelled, kRevoked };
 std::string_view to_string(State s);
+inline constexpr State kAllStates[] = {State::kPending, State::kApproved, State::kDenied,
+                                       State::kExpired, State::kCancelled, State::kRevoked};
+
+// A review request is for one statement, or for time-boxed access: the principal may open a
+// connection as a role for a while (just-in-time access).
+enum class Kind : uint8_t { kStatement, kGrant };
+std::string_view to_string(Kind k);
 
 struct Approval {
   std::string approver;  // subject
@@ -44,12 +52,16 @@ struct Approval {
 };
 
 struct Request {
-  std::string id;  // "rv_" + 20 hex digits, unguessable
+  std::string id;  // "rv_" (statement) or "gr_" (grant) + 20 hex digits, unguessable
+  Kind kind = Kind::kStatement;
   std::string session_id;
   std::string principal;  // the requester's subject (API key name or token subject)
+  std::vector<std::string> principal_groups;  // the requester's groups, to judge an edit by
   std::string connection;
-  std::string sql;
+  std::string sql;                           // a grant: empty
   std::string params_json;                   // bound parameters, as recorded
+  bool simple_protocol = true;               // a Query (an edit can replace its text)
+  bool held = false;  // review.mode hold: a session holds the statement until it is decided
   std::string facts;                         // a summary of what the statement does
   std::vector<std::string> rules;            // the review rules that matched
   std::vector<std::string> approver_groups;  // empty: any approver
@@ -68,6 +80,14 @@ struct Request {
   // and when the approval was used (it lets the statement through once).
   std::string ticket_key;
   int64_t used_ns = 0;
+
+  // A grant: the role asked for ("" = the connection's own login), for how long once
+  // approved, and why; approved, it lets the principal in until grant_expires_ns.
+  std::string role;
+  int64_t duration_s = 0;
+  int64_t grant_expires_ns = 0;
+
+  uint64_t version = 0;  // counts the changes, from 1 at creation (the store keeps the newest)
 };
 
 // Who acts on a request.
@@ -99,15 +119,17 @@ struct Outcome {
 class ReviewBook {
  public:
   using Watcher = std::function<void(const Request&)>;
-  // Every change, for the audit log: "requested", "decided" or "used", with the request after
-  // it. Called outside the book's lock, on the thread that made the change.
+  // Every change, for the audit log: "requested", "approval" (one of several needed),
+  // "decided" or "used", with the request after it. Called outside the book's lock, on the thread that made the change.
   using Journal = std::function<void(std::string_view event, const Request&)>;
   void set_journal(Journal j) { journal_ = std::move(j); }
-  // Returns a refusal message, or "" if the edited SQL may run in place of the original.
-  using EditCheck = std::function<std::string(std::string_view sql)>;
+  // Returns a refusal message, or "" if the edited SQL may run in place of request's statement.
+  using EditCheck = std::function<std::string(const Request& request, std::string_view sql)>;
 
   // Files a new pending request (its id is generated here); returns a copy.
   Request create(Request r, int64_t now_ns);
+  // Puts back a request loaded from the state store, as it was (no journal entry).
+  void restore(Request r);
   // `fn` is called once, on the thread that decides the request, right after it is decided
   // (at once if it is decided already). Keep it short: post to your own executor.
   void watch(const std::string& id, Watcher fn);
@@ -117,6 +139,14 @@ class ReviewBook {
   Outcome deny(const std::string& id, const Reviewer& who, std::string reason, int64_t now_ns);
   // The client went away (or the session ended): the request is moot.
   Outcome cancel(const std::string& id, std::string why, int64_t now_ns);
+  // Takes back an approved grant that has not run out yet (state revoked). Same rules as deny
+  // for who may (any approver of the request; not the grantee).
+  Outcome revoke(const std::string& id, const Reviewer& who, std::string reason, int64_t now_ns);
+  // The approved, unexpired grant that lets `principal` open `connection` (the newest if
+  // several); its use is journalled ("used"). nullopt if none.
+  std::optional<Request> use_grant(std::string_view principal, std::string_view connection,
+                                   int64_t now_ns);
+
   // Denies every pending request past its expiry (state expired); returns how many. Also
   // forgets requests decided more than kKeepDecidedNs ago (the audit log keeps them).
   size_t expire(int64_t now_ns);
@@ -128,8 +158,9 @@ class ReviewBook {
   std::optional<Request> take_ticket(const std::string& key, int64_t ttl_ns, int64_t now_ns);
 
   std::optional<Request> get(const std::string& id) const;
-  // Newest first; `state` filters when set.
-  std::vector<Request> list(std::optional<State> state, size_t limit) const;
+  // Newest first; `state` and `kind` filter when set.
+  std::vector<Request> list(std::optional<State> state, size_t limit,
+                            std::optional<Kind> kind = std::nullopt) const;
   size_t pending() const;
 
  private:
@@ -141,6 +172,8 @@ class ReviewBook {
   std::vector<Watcher> decide(Request& r, State s, std::string by, std::string reason,
                               int64_t now_ns);
   static bool may_review(const Request& r, const Reviewer& who, std::string& why);
+  // Records a use of `r` (under `lock`, which it releases) and journals it; returns a copy.
+  Request mark_used(Request& r, std::unique_lock<std::mutex>& lock, int64_t now_ns);
 
   mutable std::mutex mu_;
   std::map<std::string, Request> requests_;

@@ -62,6 +62,19 @@ constexpr Migration kMigrations[] = {
      "CREATE INDEX sessions_by_end ON sessions (ended_ns);"
      "CREATE INDEX sessions_by_principal ON sessions (principal, started_ns);"
      "CREATE INDEX sessions_by_connection ON sessions (connection, started_ns);"},
+    // Review requests, so a restart neither loses pending ones nor forgets recent decisions.
+    // `body` is the request as review/ writes it; `version` counts its changes, so that a
+    // stale write (changes are saved outside the review book's lock) never wins.
+    {3,
+     "CREATE TABLE reviews ("
+     "  id TEXT PRIMARY KEY,"
+     "  version INTEGER NOT NULL,"
+     "  state TEXT NOT NULL,"
+     "  created_ns INTEGER NOT NULL,"
+     "  updated_ns INTEGER NOT NULL,"
+     "  body TEXT NOT NULL"
+     ");"
+     "CREATE INDEX reviews_by_update ON reviews (updated_ns);"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSqliteSchemaVersion,

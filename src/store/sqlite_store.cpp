@@ -79,6 +79,9 @@ class SqliteStore final : public StateStore {
   Result<std::vector<SessionIndexEntry>> list_sessions(const SessionFilter& f) override;
   Result<SessionIndexEntry> get_session(std::string_view session_id) override;
 
+  Status save_review(const StoredReview& r) override;
+  Result<std::vector<StoredReview>> load_reviews(int64_t since_ns) override;
+
  private:
   static ApiKey read_key(const Statement& row);
   static SessionIndexEntry read_session(const Statement& row);
@@ -95,6 +98,8 @@ class SqliteStore final : public StateStore {
   Statement insert_session_;
   Statement end_session_;
   Statement session_by_id_;
+  Statement save_review_;
+  Statement load_reviews_;
   // list_sessions, one per filter combination (bit 0: principal, bit 1: connection),
   // prepared on first use.
   Statement list_sessions_[4];
@@ -126,6 +131,15 @@ Status SqliteStore::prepare_statements() {
        " WHERE session_id = ?1"},
       {&session_by_id_,
        std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE session_id = ?1"},
+      {&save_review_,
+       "INSERT INTO reviews (id, version, state, created_ns, updated_ns, body)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+       " ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state,"
+       " updated_ns = excluded.updated_ns, body = excluded.body"
+       " WHERE excluded.version > reviews.version"},
+      {&load_reviews_,
+       "SELECT id, version, state, created_ns, updated_ns, body FROM reviews"
+       " WHERE state = 'pending' OR updated_ns >= ?1 ORDER BY created_ns"},
   };
   for (const auto& s : kStatements) {
     auto stmt = db_.prepare(s.sql);
@@ -359,6 +373,40 @@ std::string sessions_list_sql(bool by_principal, bool by_connection) {
   if (by_connection) sql += " AND connection = ?5";
   sql += " ORDER BY started_ns DESC, session_id LIMIT ?3";
   return sql;
+}
+
+Status SqliteStore::save_review(const StoredReview& r) {
+  if (r.id.empty()) return Status::Invalid("a review request needs an id");
+  std::lock_guard lock(mu_);
+  StatementReset reset(save_review_);
+  save_review_.bind(1, r.id);
+  save_review_.bind(2, static_cast<int64_t>(r.version));
+  save_review_.bind(3, r.state);
+  save_review_.bind(4, r.created_ns);
+  save_review_.bind(5, r.updated_ns);
+  save_review_.bind(6, r.body);
+  if (save_review_.step() != SQLITE_DONE) return db_.error("cannot save review request " + r.id);
+  return Status::Ok();
+}
+
+Result<std::vector<StoredReview>> SqliteStore::load_reviews(int64_t since_ns) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(load_reviews_);
+  load_reviews_.bind(1, since_ns);
+  std::vector<StoredReview> out;
+  int rc = 0;
+  while ((rc = load_reviews_.step()) == SQLITE_ROW) {
+    StoredReview r;
+    r.id = load_reviews_.column_text(0);
+    r.version = static_cast<uint64_t>(load_reviews_.column_int64(1));
+    r.state = load_reviews_.column_text(2);
+    r.created_ns = load_reviews_.column_int64(3);
+    r.updated_ns = load_reviews_.column_int64(4);
+    r.body = load_reviews_.column_text(5);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return db_.error("cannot load review requests");
+  return out;
 }
 
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& data_dir) {

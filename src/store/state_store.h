@@ -72,6 +72,16 @@ struct SessionFilter {
   size_t limit = 1000;            // 0 = no limit
 };
 
+// A review request as stored: review/ owns the body's format; the store only keeps it.
+struct StoredReview {
+  std::string id;
+  uint64_t version = 0;  // changes of the request so far; an older version never overwrites
+  std::string state;     // "pending", "approved", ...
+  int64_t created_ns = 0;
+  int64_t updated_ns = 0;
+  std::string body;
+};
+
 // The persistent state of one gatehouse deployment. Implementations are safe to call
 // from several threads.
 class StateStore {
@@ -101,6 +111,11 @@ class StateStore {
   virtual Result<std::vector<SessionIndexEntry>> list_sessions(const SessionFilter& f) = 0;
   // NotFound for an unknown id.
   virtual Result<SessionIndexEntry> get_session(std::string_view session_id) = 0;
+
+  // Review requests: saved at every change (a write with a version not above the stored one
+  // is ignored), loaded at startup: those still pending and those changed since `since_ns`.
+  virtual Status save_review(const StoredReview& r) = 0;
+  virtual Result<std::vector<StoredReview>> load_reviews(int64_t since_ns) = 0;
 };
 
 // The embedded store: SQLite (WAL) at `<data_dir>/state.db`, created with its schema

@@ -355,10 +355,12 @@ def setup_app_database(pg: PgCluster, rows_items: int = 5000) -> None:
 def start_with_admin(gh, port: int) -> None:
     """Starts a gatehouse whose config has `admin: { listen: 127.0.0.1:<port> }` and waits for
     the admin API; sets gh.admin_url."""
+    line = "admin API listening on 127.0.0.1:%d" % port
+    before = gh.log.read_text().count(line) if gh.log.exists() else 0
     gh.start()
     gh.admin_url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: "admin API listening on 127.0.0.1:%d" % port in gh.log.read_text(),
-             10, "the admin API to listen")
+    gh.admin_port = port
+    wait_for(lambda: gh.log.read_text().count(line) > before, 10, "the admin API to listen")
 
 
 def run_jdbc(program: str, workdir: Path, *args: str) -> subprocess.CompletedProcess:

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 import harness
+import oidc
 
 pytestmark = pytest.mark.skipif(os.environ.get("GH_IT_DIRECT") == "1",
                                 reason="gatehouse-only: reviews")
@@ -232,6 +233,7 @@ admin:
   listen: 127.0.0.1:{port}
   roles:
     approver: [dba]
+    auditor: [compliance]
 review:
   timeout: 3s
   webhook: {{ url: "http://127.0.0.1:{hook.port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
@@ -242,6 +244,7 @@ guardrails:
     gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
     gh.key = gh.create_key("it-hold-agent", groups="testers")
     gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
+    gh.auditor_key = gh.create_key("it-hold-auditor", groups="compliance")
     harness.start_with_admin(gh, port)
     return gh
 
@@ -267,7 +270,8 @@ class Agent(threading.Thread):
     def run(self):
         try:
             with connect(self.gh) as c:
-                c.add_notice_handler(lambda d: self.notices.append(d.message_primary))
+                c.add_notice_handler(lambda d: self.notices.append(
+                    f"{d.message_primary} | {d.message_hint}"))
                 c.execute(self.sql)
                 self.result = c.execute("SELECT 'after'").fetchone()[0]
         except Exception as e:  # noqa: BLE001 - kept for the test to look at
@@ -295,17 +299,76 @@ def test_hold_waits_for_the_approval_then_runs(holding):
     assert agent.is_alive(), "the agent waits while the request is pending"
     assert metric(holding, "gatehouse_statements_held") == 1
     decided_before = metric(holding, "gatehouse_reviews_decided_total")
+    waits_before = metric(holding, "gatehouse_review_wait_seconds_count")
     status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
                        {"reason": "ok"})
     assert status == 200, done
     agent.join(10)
     assert agent.error is None and agent.result == "after", agent.error
     assert any(r["id"] in n for n in agent.notices), agent.notices
+    assert r["facts"] == "ddl writes hold_probe", r
+    # The hint names where to decide it: review.url, else the admin API's own URL.
+    assert any(f"{holding.admin_url}/api/v1/reviews/{r['id']}" in n for n in agent.notices)
     with connect(holding) as c:
         assert c.execute("SELECT count(*) FROM hold_probe").fetchone()[0] == 0
     assert metric(holding, "gatehouse_statements_held") == 0
     assert metric(holding, "gatehouse_reviews_decided_total") == decided_before + 1
+    assert metric(holding, "gatehouse_review_wait_seconds_count") == waits_before + 1
+    # The audit syncs behind every record are timed; none failed.
+    assert metric(holding, "gatehouse_audit_sync_seconds_count") > 0
+    assert metric(holding, "gatehouse_audit_write_failures_total") == 0
     assert metric(holding, 'gatehouse_statements_total{decision="allow"}') > 0
+
+
+def test_oidc_agent_held_until_an_oidc_approver_approves(gh_factory, oidc_provider):
+    """The whole flow with tokens from the test identity provider: a psycopg agent logs in with
+    its access token and runs DDL that needs review; an approver approves it through the admin
+    API with its own access token; the statement runs and the agent gets its result."""
+    port = harness.free_port()
+    extra = f"""
+identity:
+  issuers:
+    - issuer: {oidc_provider.issuer}
+      audience: gatehouse
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [other]
+guardrails:
+  include: [agent-safe]
+"""
+    gh = gh_factory.make("oidc-review", start=False, extra_yaml=extra,
+                         access_groups=("testers", "data-agents"))
+    harness.start_with_admin(gh, port)
+    agent_token = oidc_provider.token("agent")  # groups: data-agents
+    approver_token = oidc_provider.token("other-agent")  # groups: other -> approver
+    sql = "CREATE TABLE oidc_reviewed (id int)"
+    box = {}
+
+    def run():
+        try:
+            with psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                                 password=agent_token, sslmode="disable", connect_timeout=10,
+                                 autocommit=True) as c:
+                c.execute(sql)
+                box["result"] = c.execute("SELECT count(*) FROM oidc_reviewed").fetchone()[0]
+        except Exception as e:  # noqa: BLE001 - kept for the test to look at
+            box["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    gh.dba_key = approver_token  # pending_for lists with it
+    r = pending_for(gh, sql)
+    assert r["principal"] != "" and r["principal"] == oidc.decode_jwt(agent_token)[1]["sub"], r
+    # The agent's own token holds no approver role.
+    status, err = api(gh, f"/api/v1/reviews/{r['id']}/approve", agent_token, "POST", {})
+    assert status == 403, err
+    status, done = api(gh, f"/api/v1/reviews/{r['id']}/approve", approver_token, "POST",
+                       {"reason": "schema change for the release"})
+    assert status == 200 and done["state"] == "approved", done
+    assert done["decided_by"] == oidc.decode_jwt(approver_token)[1]["sub"], done
+    t.join(10)
+    assert "error" not in box and box.get("result") == 0, box
 
 
 def test_hold_denied_and_expired(holding):
@@ -329,6 +392,132 @@ def test_hold_denied_and_expired(holding):
     assert 2.5 < time.monotonic() - started < 10
 
 
+class Reader(threading.Thread):
+    """Runs one query through gatehouse and keeps its rows (or its error)."""
+
+    def __init__(self, gh, sql, prepare=None):
+        super().__init__(daemon=True)
+        self.gh, self.sql, self.prepare = gh, sql, prepare
+        self.error = None
+        self.rows = None
+
+    def run(self):
+        try:
+            with connect(self.gh) as c:
+                self.rows = c.execute(self.sql, prepare=self.prepare).fetchall()
+        except Exception as e:  # noqa: BLE001 - kept for the test to look at
+            self.error = e
+
+
+def audit_payloads(gh, kind_prefix: str) -> list[tuple[str, dict]]:
+    p = gh.cli("audit", "export", "--config", str(gh.config), *ALL_TIME, "--format", "jsonl")
+    out = []
+    for line in p.stdout.splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec["type"].startswith(kind_prefix):
+                out.append((rec["type"], rec["payload"]))
+    return out
+
+
+def test_edit_and_approve_runs_the_edited_statement(holding):
+    with connect(holding) as c:
+        c.execute("INSERT INTO events (kind) VALUES ('edit-probe')")
+    # A bulk read needs review; the approver narrows it instead of refusing it.
+    sql = "SELECT * FROM events"
+    edited = "SELECT kind FROM events WHERE kind = 'edit-probe' LIMIT 5"
+    reader = Reader(holding, sql)
+    reader.start()
+    r = pending_for(holding, sql)
+    # An edit must be allowed outright: a blocked, reviewed or unparseable edit is refused
+    # (422) and the request stays pending.
+    for bad, why in [("DROP TABLE events", "blocked by guardrail"),
+                     ("CREATE TABLE edit_sneak (id int)", "needs approval itself"),
+                     ("SELEC kind FROM events", "cannot be parsed")]:
+        status, err = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                          {"sql": bad, "reason": "try"})
+        assert status == 422 and err["error"]["code"] == "edit_refused", err
+        assert why in err["error"]["message"], err
+    status, err = api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST",
+                      {"sql": edited, "reason": "x"})
+    assert status == 400, err
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                       {"sql": edited, "reason": "only the probe rows"})
+    assert status == 200 and done["state"] == "approved" and done["edited_sql"] == edited, done
+    reader.join(10)
+    assert reader.error is None and reader.rows == [("edit-probe",)], (reader.error, reader.rows)
+    # Both texts are in the audit trail: the request's decision, and the statement that ran.
+    decided = [e for t, e in audit_payloads(holding, "review.decided") if e["id"] == r["id"]]
+    assert decided and decided[0]["sql"] == sql and decided[0]["edited_sql"] == edited, decided
+    ran = [e for t, e in audit_payloads(holding, "statement") if e.get("sql") == edited]
+    assert ran and f"review:{r['id']}:approved-by:it-hold-dba:edited" in ran[0]["rules"], ran
+    assert not [e for t, e in audit_payloads(holding, "statement")
+                if e.get("sql") == sql and e.get("decision") == "allow"], "the original never ran"
+
+
+def test_evidence_bundle_from_the_api_has_the_approval_ledger(holding):
+    import hashlib
+    import io
+    import tarfile
+
+    sql = "CREATE TABLE hold_ledger (id int)"
+    agent = Agent(holding, sql)
+    agent.start()
+    r = pending_for(holding, sql)
+    api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST", {"reason": "ledger"})
+    agent.join(10)
+
+    def get(path, token):
+        req = urllib.request.Request(holding.admin_url + path)
+        req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, resp.headers.get("Content-Type"), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read()
+
+    period = "/api/v1/evidence?since=2000-01-01&until=2100-01-01"
+    status, ctype, body = get(period, holding.dba_key)  # an approver is no auditor
+    assert status == 403 and json.loads(body)["error"]["code"] == "forbidden", body
+    for bad in ["/api/v1/evidence", "/api/v1/evidence?since=yesterday&until=2100-01-01",
+                "/api/v1/evidence?since=2100-01-01&until=2000-01-01"]:
+        status, ctype, body = get(bad, holding.auditor_key)
+        assert status == 400 and json.loads(body)["error"]["code"] == "invalid_argument", body
+    status, ctype, body = get(period, holding.auditor_key)
+    assert status == 200 and ctype == "application/x-tar", (status, ctype)
+    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers()}
+    assert {"manifest.json", "approvals.jsonl", "sessions.jsonl", "access_log.csv",
+            "verify_report.txt"} <= set(files), sorted(files)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["verify"]["ok"] is True
+    for f in manifest["files"]:
+        assert hashlib.sha256(files[f["name"]]).hexdigest() == f["sha256"], f["name"]
+    ledger = [json.loads(line) for line in files["approvals.jsonl"].splitlines()]
+    mine = [(e["type"], e["payload"]["state"]) for e in ledger if e["payload"]["id"] == r["id"]]
+    # review.used: the held statement was answered with the decision.
+    assert mine == [("review.requested", "pending"), ("review.decided", "denied"),
+                    ("review.used", "denied")], mine
+    assert manifest["counts"]["review_events"] == len(ledger) > 2
+    # Edits are in the ledger with both texts.
+    assert any(e["payload"].get("edited_sql") for e in ledger), ledger
+
+
+def test_edit_of_an_extended_protocol_statement_is_refused(holding):
+    sql = "SELECT * FROM events"
+    reader = Reader(holding, sql, prepare=True)  # Parse/Bind/Execute
+    reader.start()
+    r = pending_for(holding, sql)
+    status, err = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                      {"sql": "SELECT 1", "reason": "x"})
+    assert status == 422 and "extended protocol" in err["error"]["message"], err
+    status, done = api(holding, f"/api/v1/reviews/{r['id']}/approve", holding.dba_key, "POST",
+                       {"reason": "as sent"})
+    assert status == 200, done
+    reader.join(10)
+    assert reader.error is None and reader.rows, reader.error
+
+
 def test_hold_cancelled_when_the_client_leaves(holding):
     sql = "CREATE TABLE hold_gone (id int)"
     c = pgwire.Conn(holding.host, holding.port, 10)
@@ -347,6 +536,113 @@ def test_hold_cancelled_when_the_client_leaves(holding):
     # The statement never ran.
     with connect(holding) as c2:
         assert c2.execute("SELECT to_regclass('hold_gone')").fetchone()[0] is None
+
+
+def test_ticket_edit_runs_in_place_of_the_statement_sent_again(reviewed):
+    with connect(reviewed) as c:
+        sql = "SELECT * FROM events"
+        rid = refused_id(c, sql)
+        edited = "SELECT count(*) FROM events WHERE id < 0"
+        status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                           {"sql": edited, "reason": "count only"})
+        assert status == 200 and done["edited_sql"] == edited, done
+        assert c.execute(sql).fetchall() == [(0,)]
+        assert refused_id(c, sql) != rid  # once
+
+
+def test_a_ticket_survives_a_restart(reviewed):
+    sql = "CREATE TABLE ticket_restart (id int)"
+    with connect(reviewed) as c:
+        rid = refused_id(c, sql)
+    status, done = api(reviewed, f"/api/v1/reviews/{rid}/approve", reviewed.dba_key, "POST",
+                       {"reason": "before the restart"})
+    assert status == 200, done
+    reviewed.stop()
+    harness.start_with_admin(reviewed, reviewed.admin_port)
+    with connect(reviewed) as c:
+        c.execute(sql)  # the approval was kept: it runs, once
+        assert refused_id(c, sql) != rid
+    status, one = api(reviewed, f"/api/v1/reviews/{rid}", reviewed.dba_key)
+    assert status == 200 and one["state"] == "approved" and "used_ns" in one, one
+
+
+def test_access_grant_lets_a_principal_in_until_revoked(gh_factory, pg):
+    """Just-in-time access: an agent without an access rule for a connection asks for it with
+    `gatehouse access request`; an approver approves it; the agent opens the connection until
+    the grant is revoked. Every step is in the audit log."""
+    port = harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba]
+review:
+  max_grant: 1h
+access:
+  - {{ connection: app, groups: [testers] }}
+"""
+    gh = gh_factory.make("grants", start=False, extra_yaml=extra)
+    agent_key = gh.create_key("it-grant-agent", groups="testers")
+    dba_key = gh.create_key("it-grant-dba", groups="dba")
+    harness.start_with_admin(gh, port)
+
+    def login():
+        return psycopg.connect(host=gh.host, port=gh.port, dbname="app_nossl", user="agent",
+                               password=agent_key, sslmode="disable", connect_timeout=10,
+                               autocommit=True)
+
+    with pytest.raises(psycopg.OperationalError) as exc:
+        login()
+    assert "no access rule" in str(exc.value)
+    env_before = dict(gh.env)
+    try:
+        gh.env.update(GATEHOUSE_ADMIN_URL=gh.admin_url, GATEHOUSE_TOKEN=agent_key)
+        # Bad requests are refused with the reason, before anyone is asked.
+        for change, why in [({"--connection": "nope"}, "no connection named"),
+                            ({"--role": "postgres"}, "no login for role"),
+                            ({"--duration": "10h"}, "review.max_grant")]:
+            opts = {"--connection": "app_nossl", "--duration": "30m", "--reason": "x", **change}
+            argv = ["access", "request", *[x for kv in opts.items() for x in kv]]
+            bad = gh.cli(*argv, check=False)
+            assert bad.returncode == 1 and why in bad.stderr and "400" in bad.stderr, bad.stderr
+        p = gh.cli("access", "request", "--connection", "app_nossl", "--duration", "30m",
+                   "--reason", "incident 42: read the orders")
+        gid = re.search(r"(gr_[0-9a-f]{20})", p.stdout).group(1)
+        # Nobody approves their own grant.
+        own = gh.cli("reviews", "approve", gid, check=False)
+        assert own.returncode == 1 and "403" in own.stderr, own.stderr
+        gh.env["GATEHOUSE_TOKEN"] = dba_key
+        done = gh.cli("reviews", "approve", "--reason", "ok for the incident", gid)
+        assert "approved" in done.stdout, done.stdout
+        listed = gh.cli("access", "list", "--state", "approved")
+        assert gid in listed.stdout and "app_nossl" in listed.stdout, listed.stdout
+        open_session = login()
+        assert open_session.execute("SELECT 1").fetchone() == (1,)
+        revoked = gh.cli("access", "revoke", "--reason", "incident closed", gid)
+        assert "revoked" in revoked.stdout, revoked.stdout
+        # The session the grant let in ends with the grant.
+        with pytest.raises(psycopg.OperationalError) as exc:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                open_session.execute("SELECT 1")
+                time.sleep(0.1)
+        assert "revoked" in str(exc.value), str(exc.value)
+        open_session.close()
+        again = gh.cli("access", "revoke", "--reason", "twice", gid, check=False)
+        assert again.returncode == 1 and "409" in again.stderr, again.stderr
+    finally:
+        gh.env.clear()
+        gh.env.update(env_before)
+    with pytest.raises(psycopg.OperationalError):
+        login()
+    p = gh.cli("audit", "export", "--config", str(gh.config), *ALL_TIME, "--format", "jsonl")
+    recs = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    life = [(r["type"], r["payload"]["state"]) for r in recs
+            if r["type"].startswith("review.") and r["payload"].get("id") == gid]
+    assert life == [("review.requested", "pending"), ("review.decided", "approved"),
+                    ("review.used", "approved"), ("review.decided", "revoked")], life
+    starts = [r["payload"] for r in recs if r["type"] == "session.start"]
+    assert any(s["access"]["rule"] == f"access grant {gid}" for s in starts), starts
 
 
 def test_min_approvals_counts_distinct_approvers(reviewed):
@@ -456,15 +752,32 @@ guardrails:
     sql = "CREATE TABLE hold_restart (id int)"
     agent = Agent(gh, sql)
     agent.start()
-    pending_for(gh, sql)
+    r = pending_for(gh, sql)
     started = time.monotonic()
     gh.stop()  # SIGTERM: the held session ends with the server, promptly
     assert time.monotonic() - started < 10
     agent.join(10)
     assert agent.error is not None and agent.result is None, agent.error
     harness.start_with_admin(gh, port)
+    # The request was kept in the state store, cancelled when its session ended: nobody can
+    # release a statement nobody waits for.
     status, listing = api(gh, "/api/v1/reviews", gh.dba_key)
-    assert status == 200 and listing["reviews"] == [], listing
+    assert status == 200 and [x["id"] for x in listing["reviews"]] == [r["id"]], listing
+    back = listing["reviews"][0]
+    assert back["state"] == "cancelled" and "session ended" in back["reason"], back
+    status, err = api(gh, f"/api/v1/reviews/{r['id']}/approve", gh.dba_key, "POST", {})
+    assert status == 409, err
+    # A crash leaves no time to cancel: the restarted gatehouse cancels the request it finds
+    # pending for a held statement.
+    agent = Agent(gh, sql)
+    agent.start()
+    crashed = pending_for(gh, sql)
+    gh.proc.kill()
+    gh.proc.wait(10)
+    agent.join(10)
+    harness.start_with_admin(gh, port)
+    status, back = api(gh, f"/api/v1/reviews/{crashed['id']}", gh.dba_key)
+    assert status == 200 and back["state"] == "cancelled" and "restarted" in back["reason"], back
     with connect(gh) as c:
         assert c.execute("SELECT to_regclass('hold_restart')").fetchone()[0] is None
     assert gh.cli("audit", "verify", "--config", str(gh.config)).returncode == 0

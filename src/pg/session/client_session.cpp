@@ -353,7 +353,9 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     ident.connection = connection_->name;
     ident.user = user_;
     ident.application_name = application_name_;
-    ident.access_rule = rule_->where.file + ":" + std::to_string(rule_->where.line);
+    ident.access_rule = rule_->where.line == 0
+                            ? rule_->where.file
+                            : rule_->where.file + ":" + std::to_string(rule_->where.line);
     ident.backend_role = rule_->role;
     ident.backend_login = backend_login_;
     auto rec = std::make_unique<SessionRecorder>(*audit_, gw_.config().recording, ident);

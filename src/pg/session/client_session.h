@@ -34,6 +34,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<void> run();
 
   const identity::Principal& principal() const { return principal_; }
+  // The access grant that let this session in ("" if an access rule did).
+  const std::string& grant_id() const { return grant_id_; }
   // Ends the session from outside its coroutines (an identity change): a FATAL error with
   // `sqlstate` and `message` to the client, then close. `reason` goes to session.end.
   void terminate(const char* sqlstate, std::string message, const char* reason);
@@ -107,6 +109,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::vector<std::pair<std::string, std::string>> forwarded_params_;
   const config::Connection* connection_ = nullptr;
   const config::AccessRule* rule_ = nullptr;
+  config::AccessRule grant_rule_;  // rule_ points here when an access grant let the login in
+  std::string grant_id_;
   identity::Principal principal_;
   bool authenticated_ = false;
   std::string backend_login_;     // the user gatehouse logged in to the server as

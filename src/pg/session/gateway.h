@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/histogram.h"
 #include "audit/writer.h"
 #include "config/config.h"
 #include "credentials/role_manager.h"
@@ -57,7 +58,9 @@ struct GatewayCounters {
   std::atomic<uint64_t> statements_reviewed{0};  // refused or held for review
   std::atomic<int64_t> statements_held{0};
   std::atomic<uint64_t> reviews_decided{0};
-  std::atomic<uint64_t> review_wait_ms_total{0};
+  // From a review request to its decision.
+  static constexpr double kReviewWaitBounds[] = {1, 5, 15, 30, 60, 300, 900, 3600, 14400};
+  Histogram review_wait_seconds{kReviewWaitBounds};
 };
 
 class Gateway {

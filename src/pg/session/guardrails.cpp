@@ -57,8 +57,19 @@ void append_number(std::string& out, double v) {
 
 Verdict Guardrails::on_statement(const StatementStart& s) {
   Verdict v = decide(s);
-  if (counters_ == nullptr || !v.estimates_needed.empty() || !v.hold_review.empty() ||
-      (s.at_parse && v.allow))
+  if (!v.estimates_needed.empty() || !v.hold_review.empty() || !v.run_sql.empty()) return v;
+  if (edit_ && s.sql == edit_->sql) {
+    // The approver's edit, judged: it runs as approved, or not at all.
+    if (v.allow) {
+      if (!v.rules.empty()) v.rules += ",";
+      v.rules += "review:" + edit_->review_id + ":approved-by:" + edit_->approved_by + ":edited";
+    } else {
+      v.message = "review request " + edit_->review_id + " was approved with an edited " +
+                  "statement, which was not run: " + v.message;
+    }
+    edit_.reset();
+  }
+  if (counters_ == nullptr || (s.at_parse && v.allow))
     return v;  // not a decision yet (or counted at its Execute)
   auto& c = v.allow                                        ? counters_->statements_allowed
             : v.decision != nullptr && v.decision == std::string_view("review")
@@ -70,6 +81,15 @@ Verdict Guardrails::on_statement(const StatementStart& s) {
 
 Verdict Guardrails::decide(const StatementStart& s) {
   holder_.refresh(policy_, version_);
+  if (edit_ && !s.at_parse) {
+    if (s.sql == edit_->original) {
+      // Offered again after the edit's estimates were asked for: the edit, again.
+      Verdict instead;
+      instead.run_sql = edit_->sql;
+      return instead;
+    }
+    if (s.sql != edit_->sql) edit_.reset();
+  }
   if (s.prejudged) {
     // Judged at its Parse, where no parameter values are known yet; only a cost rule can
     // still change that decision, with the values bound now.
@@ -232,6 +252,11 @@ Verdict Guardrails::judge(const StatementStart& s,
   v.sqlstate = "42501";
   if (d.action == policy::Action::kReview) {
     v.decision = "review";
+    if (edit_ && s.sql == edit_->sql) {
+      v.message = "it needs approval itself (guardrail \"" + d.rule->name + "\": " +
+                  std::string(d.message()) + ")";
+      return v;
+    }
     if (reviews_ != nullptr) {
       if (s.at_parse) {
         // The ticket names the bound values: judge again at each Execute.

@@ -103,9 +103,10 @@ class Guardrails final : public StatementHooks {
                  const policy::Decision& d, Verdict refused);
   Verdict hold(const StatementStart& s, const sql::AnalyzedSql& analyzed,
                const policy::Decision& d, Verdict refused);
-  // Files a review request for the statement; returns it.
-  review::Request file_review(const StatementStart& s, const policy::Decision& d,
-                              std::string key, int64_t now);
+  // Files a review request for the statement (`held`: hold mode); returns it.
+  review::Request file_review(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                              const policy::Decision& d, std::string key, int64_t now,
+                              bool held = false);
   // Fills pending_estimates_ for the statements the plan names, from the cache or from
   // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
   std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,
@@ -124,6 +125,18 @@ class Guardrails final : public StatementHooks {
   const config::ReviewConfig* review_cfg_ = nullptr;
   std::string session_id_;
   std::string held_id_;  // hold mode: the request the statement being offered waits for
+  // An approver approved the statement being offered with an edit: `sql` runs in its place
+  // once judged on its own (it must be allowed outright: no review of its own).
+  struct ApprovedEdit {
+    std::string review_id;
+    std::string approved_by;
+    std::string original;
+    std::string sql;
+  };
+  std::optional<ApprovedEdit> edit_;
+  // The approved request `r` lets statement `s` run: as it is, or as the approver edited it.
+  Verdict approved(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                   const review::Request& r, Verdict v);
 
   struct CachedEstimate {
     policy::CostEstimate estimate;
@@ -145,5 +158,14 @@ class Guardrails final : public StatementHooks {
   std::vector<bool> from_cache_;  // by statement index: the estimate was a cached one
   std::vector<uint32_t> asked_;
 };
+
+// Whether an approver's edit `sql` of review request `r` may run in its place: it must parse
+// and be allowed outright for the requester (neither blocked nor in need of review), and the
+// request must be a simple Query (an extended-protocol statement's parameters and result shape
+// belong to its text). Returns why not, or "". Cost conditions cannot be judged here: the
+// session judges the edit again, with the planner's estimates, before it runs. `analyzer` is
+// the caller's, used by one thread at a time.
+std::string check_review_edit(const PolicyHolder& holder, sql::Analyzer& analyzer,
+                              const review::Request& r, std::string_view sql);
 
 }  // namespace gh::pg

@@ -38,6 +38,26 @@ std::string params_json(const BindMessage* bind) {
   return out;
 }
 
+// What the statement does, for the approver: per top-level statement its kind and the
+// relations it reads and writes ("ddl writes public.orders; select reads items").
+std::string facts_summary(const sql::AnalyzedSql& analyzed) {
+  auto names = [](const std::vector<sql::QualifiedName>& list) {
+    std::string out;
+    for (const auto& n : list) out += (out.empty() ? "" : ", ") + n.text();
+    return out;
+  };
+  std::string out;
+  for (const sql::StatementFacts& f : analyzed.statements) {
+    if (!out.empty()) out += "; ";
+    out += sql::to_string(f.kind);
+    if (!f.relations_read.empty()) out += " reads " + names(f.relations_read);
+    if (!f.relations_written.empty()) out += " writes " + names(f.relations_written);
+    if (f.kind == sql::StatementKind::kUpdate || f.kind == sql::StatementKind::kDelete)
+      out += f.filter.has_where ? " with a WHERE" : " without WHERE";
+  }
+  return out;
+}
+
 std::string minutes(std::chrono::seconds s) {
   return s.count() % 60 == 0 ? std::to_string(s.count() / 60) + "m" : std::to_string(s.count()) + "s";
 }
@@ -58,15 +78,8 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
                        "\"): " + std::string(d.message()) + "; ";
   if (auto t = reviews_->take_ticket(key, ttl, now)) {
     switch (t->state) {
-      case review::State::kApproved: {
-        Verdict ok;
-        ok.estimate = std::move(v.estimate);
-        ok.rules = std::move(v.rules);
-        if (!ok.rules.empty()) ok.rules += ",";
-        ok.rules += "review:" + t->id + ":approved-by:" + t->decided_by;
-        if (!s.prejudged) prepared_.apply(analyzed.statements);
-        return ok;
-      }
+      case review::State::kApproved:
+        return approved(s, analyzed, *t, std::move(v));
       case review::State::kPending:
         v.message = prefix + "review request " + t->id +
                     " is still waiting for an approver; send the same statement again once it "
@@ -84,7 +97,7 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
         return v;
     }
   }
-  review::Request r = file_review(s, d, std::move(key), now);
+  review::Request r = file_review(s, analyzed, d, std::move(key), now);
   v.message = prefix + "review request " + r.id +
               " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
               "/approve); once it is approved, send the same statement again within " +
@@ -93,14 +106,19 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
   return v;
 }
 
-review::Request Guardrails::file_review(const StatementStart& s, const policy::Decision& d,
-                                        std::string key, int64_t now) {
+review::Request Guardrails::file_review(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                                        const policy::Decision& d, std::string key, int64_t now,
+                                        bool held) {
   review::Request r;
   r.session_id = session_id_;
   r.principal = principal_.subject;
+  r.principal_groups = principal_.groups;
+  r.simple_protocol = s.protocol == Protocol::kSimple;
+  r.held = held;
   r.connection = connection_;
   r.sql.assign(s.sql);
   r.params_json = params_json(s.bind);
+  r.facts = facts_summary(analyzed);
   for (const policy::RuleMatch& m : d.matched)
     if (m.rule->action == policy::Action::kReview) r.rules.push_back(m.rule->name);
   r.approver_groups = d.rule->approvers;
@@ -117,7 +135,7 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
     // Filed under a key of its own: one request per held statement.
     std::string key = "hold\0" + session_id_ + '\0' + std::to_string(s.id) + '\0';
     key.append(s.sql);
-    review::Request r = file_review(s, d, std::move(key), now);
+    review::Request r = file_review(s, analyzed, d, std::move(key), now, /*held=*/true);
     held_id_ = r.id;
     Verdict h;
     h.hold_review = r.id;
@@ -135,13 +153,7 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
                              "\"): " + std::string(d.message()) + "; ";
   if (r && r->state == review::State::kApproved) {
     reviews_->take_ticket(r->ticket_key, INT64_MAX, now);  // recorded as used
-    Verdict ok;
-    ok.estimate = std::move(v.estimate);
-    ok.rules = std::move(v.rules);
-    if (!ok.rules.empty()) ok.rules += ",";
-    ok.rules += "review:" + id + ":approved-by:" + r->decided_by;
-    if (!s.prejudged) prepared_.apply(analyzed.statements);
-    return ok;
+    return approved(s, analyzed, *r, std::move(v));
   }
   if (!r) {
     v.message = prefix + "review request " + id + " is gone";
@@ -155,6 +167,51 @@ Verdict Guardrails::hold(const StatementStart& s, const sql::AnalyzedSql& analyz
                std::string(review::to_string(r->state));
   }
   return v;
+}
+
+Verdict Guardrails::approved(const StatementStart& s, const sql::AnalyzedSql& analyzed,
+                             const review::Request& r, Verdict v) {
+  if (!r.edited_sql.empty()) {
+    if (s.protocol != Protocol::kSimple) {
+      // The admin API refuses such an edit; a request filed before a restart could still
+      // carry one. Its parameters and result shape belong to the original: fail closed.
+      v.message = "review request " + r.id + " was approved with an edited statement, which " +
+                  "gatehouse can only run in place of a simple Query";
+      return v;
+    }
+    edit_ = ApprovedEdit{r.id, r.decided_by, std::string(s.sql), r.edited_sql};
+    Verdict instead;
+    instead.run_sql = r.edited_sql;
+    return instead;
+  }
+  Verdict ok;
+  ok.estimate = std::move(v.estimate);
+  ok.rules = std::move(v.rules);
+  if (!ok.rules.empty()) ok.rules += ",";
+  ok.rules += "review:" + r.id + ":approved-by:" + r.decided_by;
+  if (!s.prejudged) prepared_.apply(analyzed.statements);
+  return ok;
+}
+
+std::string check_review_edit(const PolicyHolder& holder, sql::Analyzer& analyzer,
+                              const review::Request& r, std::string_view sql) {
+  if (!r.simple_protocol)
+    return "the statement was sent with the extended protocol (Parse/Bind/Execute), whose "
+           "parameters and result shape belong to its text; approve or deny it as sent";
+  const sql::AnalyzedSql& analyzed = analyzer.analyze(sql);
+  if (!analyzed.parsed()) return "cannot be parsed: " + analyzed.statements.front().error.message;
+  auto [policy, hash] = holder.current();
+  if (policy == nullptr || policy->rules().empty()) return {};
+  identity::Principal requester;
+  requester.subject = r.principal;
+  requester.groups = r.principal_groups;
+  policy::Decision d = policy->decide(analyzed.statements, policy::Subject{&requester, r.connection});
+  if (d.action == policy::Action::kBlock)
+    return "blocked by guardrail \"" + d.rule->name + "\": " + std::string(d.message());
+  if (d.action == policy::Action::kReview)
+    return "it needs approval itself (guardrail \"" + d.rule->name + "\": " +
+           std::string(d.message()) + ")";
+  return {};
 }
 
 }  // namespace gh::pg

@@ -21,6 +21,7 @@ void RequestTracker::request_estimates(const std::vector<std::string_view>& text
   estimate_json_.clear();
   estimate_sqlstate_.clear();
   estimate_error_.clear();
+  estimate_closes_ = 0;
   PendingRequest req = PendingRequest::of(RequestKind::kEstimate, 0, now_ns);
   if (prepared == nullptr) {
     // Simple form: one Query, one EXPLAIN per statement. A newline ends a trailing -- comment.
@@ -51,6 +52,10 @@ void RequestTracker::request_estimates(const std::vector<std::string_view>& text
       b.u16(0);  // results in text
     }
     MessageWriter(replacement_, 'E').cstr(kEstimateName).u32(0);
+    // Both closed: an open portal would outlive the statement until the client's Sync, and
+    // the next EXPLAIN of the same batch (a pipeline, or a statement offered again after a
+    // review) could not bind its name again.
+    MessageWriter(replacement_, 'C').u8('P').cstr(kEstimateName);
     MessageWriter(replacement_, 'C').u8('S').cstr(kEstimateName);
     MessageWriter(replacement_, 'H');  // Flush: the server holds its output until Sync or Flush
     req.describe_kind = 'X';
@@ -132,6 +137,7 @@ TrackResult RequestTracker::on_estimate_message(const Frame& f) {
     }
     case msg::kCloseComplete:
       if (simple) return fail("completion message does not match the pending request");
+      if (++estimate_closes_ < 2) return TrackResult::kDrop;  // the portal; then the statement
       return done();
     case msg::kReadyForQuery:
       if (!simple || f.body.size() != 1) return fail("unexpected ReadyForQuery");

@@ -81,6 +81,27 @@ RequestTracker::Start RequestTracker::start_statement(Protocol p, std::string_vi
     if (answered) s.estimates = estimates_;
     v = hooks_->on_statement(s);
     estimates_ready_ = false;
+    if (!v.run_sql.empty()) {
+      // An approved edit runs instead: judged as a statement of its own (it may need estimates
+      // too: they are asked for the edit, and the client's message is offered again), and
+      // sent in place of the client's Query if allowed.
+      if (p != Protocol::kSimple || rewriting_) {
+        v = Verdict::Refuse("XX000", "gatehouse cannot run an edited statement here");
+      } else {
+        --next_statement_id_;
+        edited_sql_ = std::move(v.run_sql);
+        // Estimates answered now are the edit's only if they were asked for it.
+        estimates_ready_ = answered && edit_estimated_;
+        rewriting_ = true;
+        Start st = start_statement(p, edited_sql_, {}, {}, nullptr, 0, false, now_ns);
+        rewriting_ = false;
+        edit_estimated_ = st == Start::kEstimate;
+        if (st != Start::kForward) return st;
+        replacement_.clear();
+        build_query(replacement_, edited_sql_);
+        return Start::kReplace;
+      }
+    }
     if (!v.hold_review.empty()) {
       held_review_ = std::move(v.hold_review);
       --next_statement_id_;

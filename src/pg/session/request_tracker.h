@@ -23,8 +23,9 @@ enum class TrackResult : uint8_t {
   kForward,    // pass the message on unchanged
   kDrop,       // do not forward (refused, or discarded until Sync after a refusal)
   kTerminate,  // client sent Terminate: forward it, then close
-  // Forward replacement() instead of the message (a server message: row_replacement(), the
-  // masked row).
+  // Forward replacement() instead of the message: a refusal the server must raise inside a
+  // transaction block, or an approver's edit of the statement (a server message:
+  // row_replacement(), the masked row).
   kReplace,
   // Not yet: forward replacement() (an EXPLAIN for the hooks' cost estimate), wait until
   // estimate_pending() is false, then offer the same message again.
@@ -111,7 +112,8 @@ class RequestTracker {
   enum class Start : uint8_t {
     kForward,   // allowed
     kRefused,   // refused; the gateway answers in its turn
-    kReplace,   // refused inside a transaction block: replacement() makes the server fail it
+    kReplace,   // refused inside a transaction block: replacement() makes the server fail it;
+                // or an approved edit runs instead: replacement() is its Query
     kEstimate,  // the hooks need cost estimates first: replacement() is the EXPLAIN
     kDiscard,   // the server discarded the EXPLAIN after an earlier error: drop it silently
     kHold,      // waits for a review decision: offer it again then
@@ -170,6 +172,9 @@ class RequestTracker {
   const char* violation_ = nullptr;
   std::string replacement_;
   std::string held_review_;
+  std::string edited_sql_;  // an approver's edit being offered in place of the client's Query
+  bool rewriting_ = false;
+  bool edit_estimated_ = false;  // the EXPLAIN in flight is for edited_sql_
   char tx_status_ = 'I';
   bool copy_in_ = false;
   bool discard_until_sync_ = false;  // an extended-protocol statement was refused
@@ -183,6 +188,7 @@ class RequestTracker {
   bool extended_unsynced_ = false;
   std::vector<PlanEstimate> estimates_;
   size_t estimates_expected_ = 0;
+  uint8_t estimate_closes_ = 0;  // CloseCompletes seen for an extended-form EXPLAIN
   std::string estimate_sqlstate_;  // the one error an EXPLAIN request can end with
   std::string estimate_error_;
   std::string estimate_json_;

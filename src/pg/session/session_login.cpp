@@ -183,6 +183,24 @@ asio::awaitable<bool> ClientSession::authorize() {
                           "no connection named \"" + database_ + "\"");
     co_return false;
   }
+  // An approved access grant (just-in-time access) comes first: it was asked for this login.
+  const int64_t now = unix_now_ns();
+  if (gw_.takes_reviews()) {
+    if (auto g = gw_.reviews().use_grant(principal_.subject, connection_->name, now)) {
+      grant_rule_.connection = connection_->name;
+      grant_rule_.principals = {principal_.subject};
+      grant_rule_.role = g->role;
+      // The session ends when the grant runs out.
+      grant_rule_.max_session =
+          std::chrono::seconds(std::max<int64_t>(1, (g->grant_expires_ns - now) / 1'000'000'000));
+      grant_rule_.where = config::SourceLocation{"access grant " + g->id, 0};
+      rule_ = &grant_rule_;
+      grant_id_ = g->id;
+      spdlog::info("session {}: access grant {} lets {} use {}{}", id_, g->id, principal_.label(),
+                   connection_->name, g->role.empty() ? "" : " as " + g->role);
+      co_return true;
+    }
+  }
   rule_ = identity::find_access_rule(gw_.config().access, principal_, connection_->name);
   if (rule_ == nullptr) {
     gw_.counters().access_denied.fetch_add(1, std::memory_order_relaxed);

@@ -79,8 +79,8 @@ asio::awaitable<bool> ClientSession::hold_for_review(std::string id) {
                   " is waiting for an approver, and the statement runs when it is approved",
               "The session holds it and everything sent after it until the request is decided "
               "or expires (" + std::to_string(cfg.timeout.count()) + " s).",
-              "An approver decides it through the admin API: POST /api/v1/reviews/" + id +
-                  "/approve or /deny.",
+              "An approver decides it at " + cfg.url_of(id, gw_.config().admin) +
+                  " (admin API: POST /api/v1/reviews/" + id + "/approve or /deny).",
               'N');
   if (!co_await send_to_client(notice)) co_return false;
   spdlog::info("session {}: holding a statement for review request {}", id_, id);

@@ -95,6 +95,10 @@ struct Verdict {
   // hold). The session holds it and everything after it, tells the client, and offers it
   // again once the request is decided; later hooks are not asked until then.
   std::string hold_review;
+  // Not a decision yet: an approver approved this statement with an edit (simple protocol
+  // only). The session offers `run_sql` to the hooks in its place, as a statement of its own,
+  // and sends it instead if they allow it; later hooks are not asked about the original.
+  std::string run_sql;
 
   static Verdict Allow() { return {}; }
   static Verdict Refuse(const char* sqlstate, std::string message) {
@@ -155,6 +159,7 @@ class HookChain final : public StatementHooks {
         hv.estimates_needed.clear();  // refused already: no estimate changes that
       }
       if (!hv.hold_review.empty()) return hv;  // offered again once the review is decided
+      if (!hv.run_sql.empty()) return hv;      // the edit is offered in its place
       if (v.allow && (!hv.allow || !hv.rules.empty() || !hv.estimate.empty())) v = std::move(hv);
     }
     return v;

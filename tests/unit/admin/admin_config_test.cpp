@@ -141,3 +141,35 @@ TEST(AdminConfig, RoleProblems) {
 
 }  // namespace
 }  // namespace gh::config
+
+namespace gh::config {
+namespace {
+
+TEST(ReviewConfig, GrantsAndTheReviewUrl) {
+  auto r = load_string(std::string("admin: {listen: 127.0.0.1:8090}\n"
+                                   "review:\n"
+                                   "  max_grant: 2h\n"
+                                   "  grant_approvers: [dba-leads]\n") +
+                           kConnections,
+                       kPath, false);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->review.max_grant, std::chrono::hours(2));
+  EXPECT_EQ(r->review.grant_approvers, std::vector<std::string>{"dba-leads"});
+  EXPECT_EQ(r->review.url_of("rv_1", r->admin), "http://127.0.0.1:8090/api/v1/reviews/rv_1");
+  r = load_string(std::string("admin: {listen: 127.0.0.1:8090}\n"
+                              "review: {url: \"https://console.example.test/r/{id}?from={id}\"}\n") +
+                      kConnections,
+                  kPath, false);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->review.url_of("rv_1", r->admin), "https://console.example.test/r/rv_1?from=rv_1");
+  std::string p = problems_of(std::string("review:\n  url: https://console.example.test/\n"
+                                          "  max_grant: 10s\n") +
+                              kConnections);
+  EXPECT_NE(p.find(at(2) + "review.url: expected an http:// or https:// URL containing {id}"),
+            std::string::npos)
+      << p;
+  EXPECT_NE(p.find(at(3) + "review.max_grant"), std::string::npos) << p;
+}
+
+}  // namespace
+}  // namespace gh::config

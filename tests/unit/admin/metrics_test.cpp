@@ -19,9 +19,12 @@ std::map<std::string, std::string> parse_exposition(const std::string& text) {
   std::map<std::string, std::string> samples;
   std::set<std::string> helped, typed;
   static const std::regex kHelp(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+)");
-  static const std::regex kType(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge))");
+  static const std::regex kType(
+      R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram))");
   static const std::regex kSample(
-      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? (-?[0-9]+))");
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-z_]+="[^"\\]*"(,[a-z_]+="[^"\\]*")*\})? )"
+      R"((-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?))");
+  std::set<std::string> histograms;
   EXPECT_TRUE(!text.empty() && text.back() == '\n') << "the text must end with a newline";
   std::istringstream in(text);
   std::string line;
@@ -35,8 +38,14 @@ std::map<std::string, std::string> parse_exposition(const std::string& text) {
       if (m[2] == "counter") {
         EXPECT_TRUE(std::string(m[1]).ends_with("_total")) << line;
       }
+      if (m[2] == "histogram") histograms.insert(m[1]);
     } else if (std::regex_match(line, m, kSample)) {
-      EXPECT_TRUE(typed.count(m[1])) << "sample without TYPE: " << line;
+      std::string family = m[1];
+      for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+        std::string base = family.substr(0, family.size() - std::min(family.size(), suffix.size()));
+        if (family.ends_with(suffix) && histograms.count(base)) family = base;
+      }
+      EXPECT_TRUE(typed.count(family)) << "sample without TYPE: " << line;
       EXPECT_TRUE(std::string(m[1]).starts_with("gatehouse_")) << line;
       samples[std::string(m[1]) + std::string(m[2])] = m[4];
     } else {
@@ -89,6 +98,33 @@ TEST(Metrics, EscapesHelpAndLabels) {
             "# HELP gatehouse_x_total a\\\\b\\nc\n"
             "# TYPE gatehouse_x_total counter\n"
             "gatehouse_x_total{v=\"q\\\"\\\\\\n\"} 1\n");
+}
+
+}  // namespace
+}  // namespace gh::admin
+
+namespace gh::admin {
+namespace {
+
+TEST(MetricsText, HistogramsAddTheirPartsCumulatively) {
+  static constexpr double kBounds[] = {0.001, 0.01};
+  Histogram a{kBounds}, b{kBounds};
+  a.observe(0.0005);
+  a.observe(0.005);
+  b.observe(0.005);
+  b.observe(2);
+  std::string out;
+  MetricsText m(out);
+  const Histogram* parts[] = {&a, &b};
+  m.histogram("gatehouse_x_seconds", "X.", parts);
+  EXPECT_EQ(out,
+            "# HELP gatehouse_x_seconds X.\n"
+            "# TYPE gatehouse_x_seconds histogram\n"
+            "gatehouse_x_seconds_bucket{le=\"0.001\"} 1\n"
+            "gatehouse_x_seconds_bucket{le=\"0.01\"} 3\n"
+            "gatehouse_x_seconds_bucket{le=\"+Inf\"} 4\n"
+            "gatehouse_x_seconds_sum 2.0105\n"
+            "gatehouse_x_seconds_count 4\n");
 }
 
 }  // namespace

@@ -262,3 +262,16 @@ TEST_F(RouterTest, PolicyShowsRulesAndConfigHash) {
 
 }  // namespace
 }  // namespace gh::admin
+
+namespace gh::admin {
+namespace {
+
+TEST_F(RouterTest, EvidenceNeedsAnAuditorAPeriodAndABuilder) {
+  const std::vector<std::pair<std::string, std::string>> period = {{"since", "7d"}, {"until", "0h"}};
+  expect_error(get("/api/v1/evidence", auditor_key_, period), 503, "unavailable");
+  expect_error(get("/api/v1/evidence", dev_key_, period), 403, "forbidden");
+  expect_error(get("/api/v1/evidence", auditor_key_, period, "POST"), 405, "method_not_allowed");
+}
+
+}  // namespace
+}  // namespace gh::admin

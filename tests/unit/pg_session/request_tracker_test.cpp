@@ -694,15 +694,20 @@ TEST(RequestTrackerEstimates, ExtendedFormUsesTheBoundValuesAndKeepsTheClientsNa
       .bytes("4000")
       .u16(0);
   MessageWriter(want, 'E').cstr("gatehouse_estimate").u32(0);
+  MessageWriter(want, 'C').u8('P').cstr("gatehouse_estimate");
   MessageWriter(want, 'C').u8('S').cstr("gatehouse_estimate");
   MessageWriter(want, 'H');
   EXPECT_EQ(t.replacement(), want);
   // The server also answers the client's Parse and Bind now (the Flush): those go through.
+  // The portal and the statement are closed: two CloseCompletes, neither forwarded.
   EXPECT_EQ(from_server(t, simple('1') + simple('2') + simple('1') + simple('2') + explain_row(3) +
-                               complete("EXPLAIN") + simple('3')),
+                               complete("EXPLAIN") + simple('3') + simple('3')),
             "12");
   EXPECT_EQ(offer(t, exec), TrackResult::kForward);
   EXPECT_EQ(h.log.back(), "start 1 select costly from big where id < $1 [4000,]");
+  // A second costly Execute in the same batch is EXPLAINed under the same names again.
+  ASSERT_EQ(offer(t, exec), TrackResult::kEstimate);
+  EXPECT_EQ(t.replacement().substr(0, 1), "P");
 }
 
 TEST(RequestTrackerEstimates, DiscardedByTheServerAfterAnEarlierErrorTheStatementIsSkipped) {
@@ -732,6 +737,64 @@ TEST(RequestTrackerEstimates, NeverAsksTwiceAndRefusesAQueryInsideAnUnsyncedBatc
             h.log.end());
   EXPECT_EQ(offer(t, simple('C', std::string("Ss\0", 3))), TrackResult::kForward);
   EXPECT_EQ(h.log.back(), "closed s");
+}
+
+}  // namespace
+}  // namespace gh::pg
+
+namespace gh::pg {
+namespace {
+
+// Approves "select wide" with an edit to "select costly narrow": the edit is a statement of
+// its own (it needs an estimate, then is allowed), sent in place of the client's Query.
+class EditingHooks : public CostHooks {
+ public:
+  Verdict on_statement(const StatementStart& s) override {
+    if (s.sql == "select wide") {
+      log.push_back("edit " + std::string(s.sql));
+      Verdict v;
+      v.run_sql = "select costly narrow";
+      return v;
+    }
+    return CostHooks::on_statement(s);
+  }
+};
+
+TEST(RequestTrackerEdits, AnApprovedEditIsJudgedAndSentInsteadOfTheQuery) {
+  EditingHooks h;
+  RequestTracker t(&h);
+  const std::string q = query_msg("select wide");
+  ASSERT_EQ(offer(t, q), TrackResult::kEstimate);  // the edit's estimate
+  EXPECT_EQ(t.replacement(), query_msg("EXPLAIN (FORMAT JSON) select costly narrow\n;"));
+  EXPECT_EQ(from_server(t, row_description(1) + explain_row(3) + complete("EXPLAIN") + ready()),
+            "");
+  ASSERT_EQ(offer(t, q), TrackResult::kReplace);
+  EXPECT_EQ(t.replacement(), query_msg("select costly narrow"));
+  EXPECT_EQ(from_server(t, row_description(1) + data_row() + complete("SELECT 1") + ready()),
+            "TDCZ");
+  std::vector<std::string> want = {"edit select wide",          "ask select costly narrow",
+                                   "edit select wide",          "estimate rows=3",
+                                   "start 1 select costly narrow", "columns 1 1",
+                                   "row 1",                     "result 1 rows=1 tag=SELECT 1",
+                                   "end 1"};
+  EXPECT_EQ(h.log, want);
+}
+
+TEST(RequestTrackerEdits, ARefusedEditIsTheStatementsRefusalAndAnEditOfAnExecuteIsRefused) {
+  EditingHooks h;
+  RequestTracker t(&h);
+  const std::string q = query_msg("select wide");
+  ASSERT_EQ(offer(t, q), TrackResult::kEstimate);
+  from_server(t, row_description(1) + explain_row(5000) + complete("EXPLAIN") + ready());
+  ASSERT_EQ(offer(t, q), TrackResult::kDrop);  // too costly
+  std::string due;
+  ASSERT_TRUE(t.take_due_responses(due));
+  EXPECT_EQ(due[0], 'E');
+  EXPECT_EQ(t.statements(), 1u);
+  // The extended protocol cannot swap a statement's text: refused.
+  ASSERT_EQ(offer(t, parse_msg("", "select wide")), TrackResult::kForward);
+  ASSERT_EQ(offer(t, bind_msg("", "", {})), TrackResult::kForward);
+  EXPECT_EQ(offer(t, execute_msg("")), TrackResult::kDrop);
 }
 
 }  // namespace

@@ -90,17 +90,29 @@ TEST(ReviewBook, AnyDenyEndsIt) {
 TEST(ReviewBook, EditsAreCheckedAndKept) {
   ReviewBook book;
   Request r = book.create(sample(), 0);
-  auto refuse_all = [](std::string_view) { return std::string("needs review itself"); };
+  auto refuse_all = [](const Request&, std::string_view) {
+    return std::string("needs review itself");
+  };
   auto o = book.approve(r.id, dba("alice"), "", "DROP TABLE orders", refuse_all, kSec);
   EXPECT_EQ(o.refused, Refusal::kEditRefused);
   EXPECT_NE(o.message.find("needs review itself"), std::string::npos);
   EXPECT_EQ(book.get(r.id)->state, State::kPending);
-  auto accept = [](std::string_view) { return std::string(); };
+  std::string judged_for;
+  auto accept = [&](const Request& req, std::string_view) {
+    judged_for = req.principal;
+    return std::string();
+  };
+  // The same text is no edit: nothing to check.
+  o = book.approve(r.id, Reviewer{"bob", {"dba"}, true}, "", r.sql, refuse_all, kSec);
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(o.request.edited_sql, "");
+  r = book.create(sample(), 0);
   o = book.approve(r.id, dba("alice"), "narrowed", "ALTER TABLE orders ADD COLUMN note varchar(80)",
                    accept, kSec);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o.request.sql, "ALTER TABLE orders ADD COLUMN note text");
   EXPECT_EQ(o.request.edited_sql, "ALTER TABLE orders ADD COLUMN note varchar(80)");
+  EXPECT_EQ(judged_for, r.principal);
 }
 
 TEST(ReviewBook, ExpiryCancellationAndLateWatchers) {
@@ -170,6 +182,56 @@ TEST(ReviewBook, TicketsAreTakenOnceAfterTheDecision) {
   Request late = book.create(r, 10 * kSec);
   ASSERT_TRUE(book.approve(late.id, dba("alice"), "", "", nullptr, 11 * kSec).ok());
   EXPECT_FALSE(book.take_ticket(r.ticket_key, 60 * kSec, 72 * kSec).has_value());
+}
+
+}  // namespace
+}  // namespace gh::review
+
+namespace gh::review {
+namespace {
+
+Request grant_request() {
+  Request r;
+  r.kind = Kind::kGrant;
+  r.principal = "agent-7";
+  r.connection = "warehouse";
+  r.role = "analyst";
+  r.duration_s = 1800;
+  r.facts = "incident 42";
+  r.expires_ns = 900 * kSec;
+  return r;
+}
+
+TEST(ReviewBookGrants, AnApprovedGrantLetsInUntilItRunsOutOrIsRevoked) {
+  ReviewBook book;
+  std::vector<std::string> journal;
+  book.set_journal([&](std::string_view e, const Request& r) {
+    journal.push_back(std::string(e) + " " + std::string(to_string(r.state)));
+  });
+  Request g = book.create(grant_request(), 0);
+  EXPECT_TRUE(g.id.starts_with("gr_"));
+  EXPECT_FALSE(book.use_grant("agent-7", "warehouse", kSec).has_value());  // pending
+  EXPECT_EQ(book.approve(g.id, dba("bob"), "", "SELECT 1", nullptr, 10 * kSec).refused,
+            Refusal::kEditRefused);
+  ASSERT_TRUE(book.approve(g.id, dba("bob"), "ok", "", nullptr, 10 * kSec).ok());
+  EXPECT_EQ(book.get(g.id)->grant_expires_ns, 10 * kSec + 1800 * kSec);
+  EXPECT_FALSE(book.use_grant("agent-7", "other", 20 * kSec).has_value());
+  EXPECT_FALSE(book.use_grant("agent-8", "warehouse", 20 * kSec).has_value());
+  auto used = book.use_grant("agent-7", "warehouse", 20 * kSec);
+  ASSERT_TRUE(used.has_value());
+  EXPECT_EQ(used->role, "analyst");
+  EXPECT_FALSE(book.use_grant("agent-7", "warehouse", 1810 * kSec).has_value());  // ran out
+  // Statement tickets never match a grant.
+  EXPECT_FALSE(book.take_ticket("", 600 * kSec, 20 * kSec).has_value());
+  EXPECT_EQ(book.revoke(g.id, dba("agent-7"), "mine", 30 * kSec).refused, Refusal::kSelfReview);
+  ASSERT_TRUE(book.revoke(g.id, dba("carol"), "closed", 30 * kSec).ok());
+  EXPECT_FALSE(book.use_grant("agent-7", "warehouse", 31 * kSec).has_value());
+  EXPECT_EQ(book.revoke(g.id, dba("carol"), "again", 32 * kSec).refused, Refusal::kNotPending);
+  EXPECT_EQ(book.list(std::nullopt, 10, Kind::kGrant).size(), 1u);
+  EXPECT_EQ(book.list(std::nullopt, 10, Kind::kStatement).size(), 0u);
+  std::vector<std::string> want = {"requested pending", "decided approved", "used approved",
+                                   "decided revoked"};
+  EXPECT_EQ(journal, want);
 }
 
 }  // namespace

@@ -314,7 +314,7 @@ TEST_F(SqliteAuditIndexTest, UpgradesASchemaOneStore) {
   EXPECT_TRUE(store->index_session_start(session("s", "p", "c", kT0)).ok());
   auto db = Database::open(path);
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ(*sqlite_schema_version(db.value()), 2);
+  EXPECT_EQ(*sqlite_schema_version(db.value()), kSqliteSchemaVersion);
 }
 
 }  // namespace
