@@ -139,15 +139,16 @@ Status ActiveSegment::sync(uint64_t from, uint64_t to) {
   int err = injected(fault_, FileOp::kSync, path_);
   const uint64_t page = page_size();
   uint64_t start = from & ~(page - 1);  // msync wants a page-aligned address
-  // Unmap the pages first (they stay in the page cache, dirty). Writing back a mapped page
-  // write-protects it, and that takes a TLB shootdown on every CPU the process runs on: on a
-  // VM an IPI that waits for the other vCPU, the costliest part of a sync. msync did that per
-  // round and then a madvise unmapped the finished pages, a second shootdown; now one madvise
-  // is the only one. Written pages are never touched again, so this also keeps the gateway's
-  // RSS from growing with the segment; the page holding `to` is mapped again by map_ahead()
-  // or by the writer's next append.
-  const uint64_t mapped_end = std::min<uint64_t>((to + page - 1) & ~(page - 1), capacity_);
-  if (err == 0) ::madvise(map_ + start, mapped_end - start, MADV_DONTNEED);
+  // Unmap the finished pages first (they stay in the page cache, dirty). Writing back a mapped
+  // page write-protects it, and each takes a TLB shootdown on every CPU the process runs on:
+  // on a VM an IPI that waits for the other vCPU, the costliest part of a sync. One madvise
+  // is one shootdown for the whole range, and written pages are never touched again (it also
+  // keeps the gateway's RSS from growing with the segment). The page holding `to` may be
+  // being written right now: a read of it after the unmap would fault around it and map
+  // finished pages again, so it stays mapped and msync write-protects it, the one page that
+  // costs a shootdown of its own.
+  const uint64_t full_end = to & ~(page - 1);
+  if (err == 0 && full_end > start) ::madvise(map_ + start, full_end - start, MADV_DONTNEED);
   if (err == 0 && ::msync(map_ + start, to - start, MS_SYNC) != 0) err = errno;
   if (err != 0) return fail("syncing", err);
   return Status::Ok();
