@@ -20,7 +20,8 @@
 #     an API key, and gh_oidc, a third gatehouse instance, with an OIDC access token issued
 #     by a real OpenID provider (tests/integration/oidc/provider.mjs, node + oidc-provider;
 #     scripts/install-test-clients.sh installs it)
-# and prints TPS, times, the ratios gatehouse/PgBouncer and gatehouse/direct, and
+# and prints TPS, times, the ratios gatehouse/PgBouncer and gatehouse/direct, the ceiling of
+# each -S workload (direct/PgBouncer), the proxies' CPU time per -S transaction, and
 # gatehouse's peak RSS (VmHWM). Everything it starts is stopped on exit.
 #
 # Usage: bench/pgbench.sh            (make bench)
@@ -266,12 +267,28 @@ target_env() {  # target_env TARGET -> env assignments for libpq tools
   echo "PGHOST=127.0.0.1 PGPORT=${PORT[$1]} PGUSER=bench PGDATABASE=bench PGPASSWORD=${PASS[$1]} PGSSLMODE=disable"
 }
 
+# The proxies' processes, for their CPU time per transaction (the direct target has none: its
+# cost is the server's).
+declare -A PROXY_PID=([pgbouncer]=$BOUNCER_PID [gatehouse]=$GH_PID_gatehouse
+                      [gh_strict]=$GH_PID_gh_strict [gh_mask]=$GH_PID_gh_mask)
+cpu_ticks() {  # cpu_ticks PID -> user + system clock ticks of the whole process so far
+  awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 run_pgbench() {  # run_pgbench TARGET NAME ARGS... -> tps
   local t=$1 name=$2; shift 2
   local log="$WORK/run-$name-$t.log"
+  local pid=${PROXY_PID[$t]:-} ticks=""
+  [ -z "$pid" ] || ticks=$(cpu_ticks "$pid")
   if ! env $(target_env "$t") pgbench -n -c "$CLIENTS" -j "$THREADS" -T "$DURATION" "$@" >"$log" 2>&1; then
     echo "pgbench $name against $t failed:" >&2; tail -20 "$log" >&2
     echo "failed"; return 0
+  fi
+  if [ -n "$pid" ]; then
+    # One line per run: clock ticks used, transactions processed (the logins at its start are in
+    # the ticks too: a few milliseconds of a run's seconds).
+    echo "$(( $(cpu_ticks "$pid") - ticks )) $(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")" \
+      >>"$WORK/cpu-$name-$t"
   fi
   local failed
   failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
@@ -391,6 +408,29 @@ for w in "${WORKLOADS[@]}"; do
   printf '%-22s %12s %12s %12s %10s %10s\n' "${LABEL[$w]}" "$d" "$b" "$g" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
 done
 echo "(tps: higher is better; 1M-row SELECT: seconds, best of $READ_RUNS, lower is better)"
+# No proxy can be faster than the direct connection: direct/PgBouncer is the most any proxy
+# could reach against PgBouncer in this run, and gh/pgb is read against it.
+for w in select_simple select_prepared; do
+  d=${RESULT[$w,direct]:-?}; b=${RESULT[$w,pgbouncer]:-?}; g=${RESULT[$w,gatehouse]:-?}
+  printf 'ceiling %-14s direct/pgb %s: gatehouse at %s of PgBouncer is %s of the ceiling\n' \
+    "${LABEL[$w]% (tps)}" "$(ratio "$d" "$b")" "$(ratio "$g" "$b")" "$(ratio "$g" "$d")"
+done
+# cpu_us_per_tx NAME TARGET -> the median over the rounds of the proxy's CPU µs per transaction
+cpu_us_per_tx() {
+  [ -s "$WORK/cpu-$1-$2" ] || { echo "-"; return; }
+  $PY - "$WORK/cpu-$1-$2" "$(getconf CLK_TCK)" <<'PYEOF'
+import statistics, sys
+v = [int(t) / int(sys.argv[2]) * 1e6 / int(n) for t, n in (l.split() for l in open(sys.argv[1])) if int(n)]
+print(f"{statistics.median(v):.1f}" if v else "-")
+PYEOF
+}
+echo
+echo "CPU per transaction (µs, user + system of the proxy process over each -S run, median)"
+printf '%-22s %12s %12s %12s %10s\n' "" pgbouncer gatehouse gh_mask gh/pgb
+for w in select_simple select_prepared; do
+  b=$(cpu_us_per_tx "$w" pgbouncer); g=$(cpu_us_per_tx "$w" gatehouse); m=$(cpu_us_per_tx "$w" gh_mask)
+  printf '%-22s %12s %12s %12s %10s\n' "${LABEL[$w]% (tps)}" "$b" "$g" "$m" "$(ratio "$g" "$b")"
+done
 echo
 echo "audit durability (gatehouse, -S tps)      balanced       strict   strict/balanced"
 for w in select_simple select_prepared; do

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -15,6 +16,9 @@ namespace {
 int injected(const FaultHook& fault, FileOp op, const std::string& path) {
   return fault ? fault(op, path) : 0;
 }
+
+// What map_ahead() maps: at 8k records/s of ~500 bytes, 30 ms of appends.
+constexpr uint64_t kMapAhead = 128 * 1024;
 
 uint64_t page_size() {
   static const uint64_t p = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
@@ -133,15 +137,29 @@ Status ActiveSegment::sync(uint64_t from, uint64_t to) {
   if (to > capacity_) to = capacity_;
   if (from >= to) return Status::Ok();
   int err = injected(fault_, FileOp::kSync, path_);
-  uint64_t start = from & ~(page_size() - 1);  // msync wants a page-aligned address
+  const uint64_t page = page_size();
+  uint64_t start = from & ~(page - 1);  // msync wants a page-aligned address
+  // Unmap the finished pages first (they stay in the page cache, dirty). Writing back a mapped
+  // page write-protects it, and each takes a TLB shootdown on every CPU the process runs on:
+  // on a VM an IPI that waits for the other vCPU, the costliest part of a sync. One madvise
+  // is one shootdown for the whole range, and written pages are never touched again (it also
+  // keeps the gateway's RSS from growing with the segment). The page holding `to` may be
+  // being written right now: a read of it after the unmap would fault around it and map
+  // finished pages again, so it stays mapped and msync write-protects it, the one page that
+  // costs a shootdown of its own.
+  const uint64_t full_end = to & ~(page - 1);
+  if (err == 0 && full_end > start) ::madvise(map_ + start, full_end - start, MADV_DONTNEED);
   if (err == 0 && ::msync(map_ + start, to - start, MS_SYNC) != 0) err = errno;
   if (err != 0) return fail("syncing", err);
-  // Written and durable pages are never touched again by this process: drop them from
-  // our mapping (they stay in the page cache), so the gateway's RSS does not grow with
-  // the segment. The page holding `to` is still being written and is kept.
-  uint64_t done_end = to & ~(page_size() - 1);
-  if (done_end > start) ::madvise(map_ + start, done_end - start, MADV_DONTNEED);
   return Status::Ok();
+}
+
+void ActiveSegment::map_ahead(uint64_t from) {
+  if (map_ == nullptr || from >= capacity_) return;
+  const uint64_t start = from & ~(page_size() - 1);
+  const uint64_t end = std::min<uint64_t>(start + kMapAhead, capacity_);
+  // Best effort: before Linux 5.14 the writer faults the pages in itself.
+  ::madvise(map_ + start, end - start, MADV_POPULATE_WRITE);
 }
 
 Status ActiveSegment::check_linked() const {

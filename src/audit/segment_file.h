@@ -45,6 +45,10 @@ class ActiveSegment {
   // msync(MS_SYNC) of bytes [from, to): on Linux the data and the metadata needed to read
   // it (fdatasync of the range). Io on failure.
   Status sync(uint64_t from, uint64_t to);
+  // Maps the next pages from `from` on writable, ahead of the writer, so that its appends do not
+  // fault (a page fault on the io thread costs more than the append). They still read as zeros,
+  // as the preallocated file does. For the syncer, after a sync.
+  void map_ahead(uint64_t from);
   // Cheap (fstat): Io when the file was unlinked (its directory removed, say).
   Status check_linked() const;
   // stat of the path: Io when the path is gone or names another file (renamed, replaced).

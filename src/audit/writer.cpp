@@ -495,6 +495,7 @@ void StreamWriterImpl::sync_once() {
     return;
   }
   synced_end_ = end;
+  seg_->map_ahead(end);
   if (seq > durable_seq_.load(std::memory_order_relaxed)) {
     durable_seq_.store(seq, std::memory_order_release);
   }

@@ -1,5 +1,7 @@
 #include "common/json_writer.h"
 
+#include <cstring>
+
 namespace gh {
 
 namespace {
@@ -36,6 +38,32 @@ size_t utf8_length(std::string_view s, size_t i) {
   return n;
 }
 
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Whether any of the 8 bytes in `w` is not plain: below 0x20, 0x80 or above, '"' or '\\'.
+// (x - 0x01..) & ~x & 0x80.. is non-zero exactly when some byte of x is zero; with 0x20..
+// instead of 0x01.., when some byte is below 0x20.
+bool any_special(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighs = 0x8080808080808080;
+  auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHighs;
+  return (below_space | (w & kHighs) | zero_byte(w ^ (kOnes * '"')) |
+          zero_byte(w ^ (kOnes * '\\'))) != 0;
+}
+
+// The end of the run of plain bytes from s[i]: eight at a time (records are mostly plain text).
+size_t plain_run_end(std::string_view s, size_t i) {
+  while (i + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    if (any_special(w)) break;
+    i += 8;
+  }
+  while (i < s.size() && plain(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
 void JsonWriter::escape(std::string& out, std::string_view s) {
@@ -43,19 +71,11 @@ void JsonWriter::escape(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    const size_t j = plain_run_end(s, i);
+    out.append(s.data() + i, j - i);
+    i = j;
+    if (i == s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Fast path: a run of plain ASCII.
-      size_t j = i + 1;
-      while (j < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[j]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++j;
-      }
-      out.append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
     switch (c) {
       case '"': out += "\\\""; ++i; continue;
       case '\\': out += "\\\\"; ++i; continue;

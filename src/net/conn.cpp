@@ -62,7 +62,7 @@ asio::awaitable<bool> Conn::wait_writable() {
 asio::awaitable<long> Conn::read_some(char* buf, size_t cap) {
   if (!socket_.is_open()) co_return -1;
   if (ssl_ == nullptr) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf, cap), kNoThrow);
+    auto [ec, n] = co_await reader_.async_read_some(buf, cap, kNoThrow);
     if (!ec) co_return static_cast<long>(n);
     if (ec == asio::error::eof) co_return 0;
     fail(ec == asio::error::operation_aborted ? "closed" : ec.message());

@@ -2,9 +2,9 @@
 
 // One TCP connection, plain or TLS, with the few operations the data path needs.
 //
-// Plain reads go through Asio's reactor, which always tries a speculative recv first
-// (in Asio 1.22 a drained socket costs one EAGAIN recv per read). Writes call send
-// directly and wait only if the kernel buffer is full.
+// Plain reads go through Asio's reactor without the speculative recv it would try on a drained
+// socket (net/drained_read.h). Writes call send directly and wait only if the kernel buffer is
+// full.
 
 #include <openssl/ssl.h>
 
@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "net/drained_read.h"
 
 namespace gh::net {
 
@@ -52,6 +53,7 @@ class Conn {
   bool fail(std::string msg);
 
   asio::ip::tcp::socket socket_;
+  DrainedReader reader_{socket_};
   SSL* ssl_ = nullptr;
   int fd_ = -1;
   std::string error_;

@@ -33,11 +33,14 @@ void PreparedStatements::remember(std::string name,
                                   std::shared_ptr<const sql::StatementFacts> facts) {
   if (!facts) return;
   by_name_.insert_or_assign(std::move(name), std::move(facts));
+  ++generation_;
 }
 
 void PreparedStatements::forget(std::string_view name) {
   auto it = by_name_.find(name);
-  if (it != by_name_.end()) by_name_.erase(it);
+  if (it == by_name_.end()) return;
+  by_name_.erase(it);
+  ++generation_;
 }
 
 const sql::StatementFacts* PreparedStatements::find(std::string_view name) const {

@@ -4,6 +4,7 @@
 // runs. SQL-level PREPARE and the extended protocol's named Parse share one namespace in
 // PostgreSQL, so the session records both here. One per session; not thread-safe.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,7 +28,12 @@ class PreparedStatements {
   // pointer into the analyzer's cached result avoids a copy) and its Close.
   void remember(std::string name, std::shared_ptr<const sql::StatementFacts> facts);
   void forget(std::string_view name);
-  void clear() { by_name_.clear(); }
+  void clear() {
+    by_name_.clear();
+    ++generation_;
+  }
+  // Changes whenever the set of statements does: what was judged with it may be judged again.
+  uint64_t generation() const { return generation_; }
 
   // The facts of the statement `name` runs, or null if none was seen.
   const sql::StatementFacts* find(std::string_view name) const;
@@ -41,6 +47,7 @@ class PreparedStatements {
   std::unordered_map<std::string, std::shared_ptr<const sql::StatementFacts>, NameHash,
                      std::equal_to<>>
       by_name_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace gh::policy

@@ -96,7 +96,14 @@ struct Analyzer::Impl {
   TreeWalk walk;
   simdjson::dom::parser parser;
   std::string query;  // NUL-terminated copy for libpg_query
-  std::shared_ptr<const AnalyzedSql> last;
+  std::shared_ptr<const AnalyzedSql> last;  // the last text analyzed (cached or not)
+  // The text looked up last and what it found: the guardrails and the masking hook both ask
+  // for each statement, and the second asking costs a compare instead of a hash lookup (or,
+  // for a text with literals, a scan for its shape). `recent` points into a cache (valid until
+  // its next insert, which only a miss makes, and a miss resets it) or at `last`.
+  std::string recent_sql;
+  const std::shared_ptr<const AnalyzedSql>* recent = nullptr;
+  bool recent_by_shape = false;
 };
 
 std::shared_ptr<AnalyzedSql> Analyzer::Impl::analyze_uncached(std::string_view sql) {
@@ -188,8 +195,22 @@ Analyzer::~Analyzer() = default;
 
 const std::shared_ptr<const AnalyzedSql>& Analyzer::Impl::lookup(std::string_view sql) {
   ++stats.analyzed;
+  if (recent != nullptr && sql == recent_sql && !sql.empty()) {
+    ++stats.cache_hits;
+    stats.shape_hits += recent_by_shape ? 1 : 0;
+    return *recent;
+  }
+  recent = nullptr;
+  recent_by_shape = false;
+  // Longer texts are analyzed every time (AnalyzerOptions::max_cached_sql_bytes).
+  if (sql.size() <= options.max_cached_sql_bytes) {
+    recent_sql.assign(sql);
+  } else {
+    recent_sql.clear();
+  }
   if (const auto* hit = cache.find(sql)) {
     ++stats.cache_hits;
+    recent = hit;
     return *hit;
   }
   const int literals = sql.size() <= options.max_cached_sql_bytes && options.shape_cache_entries > 0
@@ -199,6 +220,8 @@ const std::shared_ptr<const AnalyzedSql>& Analyzer::Impl::lookup(std::string_vie
     if (const auto* hit = shapes.find(shape)) {
       ++stats.cache_hits;
       ++stats.shape_hits;
+      recent_by_shape = true;
+      recent = hit;
       return *hit;
     }
   }
@@ -210,6 +233,8 @@ const std::shared_ptr<const AnalyzedSql>& Analyzer::Impl::lookup(std::string_vie
     fresh->statements.front().text_length = 0;
   }
   last = std::move(fresh);
+  recent = &last;
+  recent_by_shape = by_shape;  // asked again, it is found by shape
   if (by_shape) shapes.insert(shape, last, shape.size() + approximate_size(*last));
   if (!last->parsed()) {
     ++stats.unparseable;

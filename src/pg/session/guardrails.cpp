@@ -94,15 +94,15 @@ Verdict Guardrails::decide(const StatementStart& s) {
     // Judged at its Parse, where no parameter values are known yet; only a cost rule can
     // still change that decision, with the values bound now.
     if (policy_ == nullptr || !policy_->has_cost_rules()) return Verdict::Allow();
-    const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
-    if (!analyzed.parsed()) return Verdict::Allow();  // refused at its Parse; not reached
+    std::shared_ptr<const sql::AnalyzedSql> analyzed = analyzer_.analyze_shared(s.sql);
+    if (!analyzed->parsed()) return Verdict::Allow();  // refused at its Parse; not reached
     return judge(s, analyzed);
   }
-  const sql::AnalyzedSql& analyzed = analyzer_.analyze(s.sql);
+  std::shared_ptr<const sql::AnalyzedSql> analyzed = analyzer_.analyze_shared(s.sql);
   // Fail closed, with or without rules: what gatehouse cannot parse it cannot judge or
   // record faithfully, so it is not run. 42601, as the server would say for bad syntax.
-  if (!analyzed.parsed()) {
-    const sql::UnparseableFacts& e = analyzed.statements.front().error;
+  if (!analyzed->parsed()) {
+    const sql::UnparseableFacts& e = analyzed->statements.front().error;
     Verdict v = Verdict::Refuse("42601",
                                 "gatehouse could not parse this statement, so it was "
                                 "not run: " +
@@ -117,42 +117,49 @@ Verdict Guardrails::decide(const StatementStart& s) {
   return judge(s, analyzed);
 }
 
-const policy::CostEstimate* Guardrails::cached_estimate(std::string_view text, int64_t now_ns) {
-  const std::string_view key =
-      sql::literal_shape(text, shape_scratch_) > 0 ? std::string_view(shape_scratch_) : text;
-  auto it = estimate_cache_.find(key);
-  if (it == estimate_cache_.end() || it->second.expires_ns < now_ns) return nullptr;
-  return &it->second.estimate;
-}
-
-void Guardrails::remember_estimate(std::string_view text, const policy::CostEstimate& e,
-                                   int64_t now_ns) {
-  // Only point lookups: another value in the same shape could select far more rows.
-  if (e.rows > kCacheableRows) return;
-  if (estimate_cache_.size() >= kEstimateCacheEntries) estimate_cache_.clear();
-  const std::string_view key =
-      sql::literal_shape(text, shape_scratch_) > 0 ? std::string_view(shape_scratch_) : text;
-  estimate_cache_[std::string(key)] = CachedEstimate{e, now_ns + kEstimateTtlNs};
+const Guardrails::EstimatePlan& Guardrails::estimate_plan(
+    const std::shared_ptr<const sql::AnalyzedSql>& analyzed, std::string_view sql,
+    const policy::Subject& subject) {
+  // Texts that share these facts (the same prepared statement, or texts of one literal shape)
+  // have the same statements, the same shapes, and so the same plan.
+  if (plan_.facts == analyzed && plan_.policy_version == version_ &&
+      plan_.prepared_generation == prepared_.generation())
+    return plan_;
+  plan_.facts = analyzed;
+  plan_.policy_version = version_;
+  plan_.prepared_generation = prepared_.generation();
+  const auto& stmts = analyzed->statements;
+  plan_.need = policy_->estimates_needed(stmts, subject, &prepared_);
+  plan_.keys.resize(stmts.size());
+  std::string shape;
+  for (uint32_t i = 0; i < stmts.size() && i < 64; ++i) {
+    if ((plan_.need & (uint64_t{1} << i)) == 0) continue;
+    const std::string_view text = statement_text(sql, stmts[i]);
+    plan_.keys[i].assign(sql::literal_shape(text, shape) > 0 ? std::string_view(shape) : text);
+  }
+  return plan_;
 }
 
 std::optional<Verdict> Guardrails::gather_estimates(const StatementStart& s,
-                                                    const sql::AnalyzedSql& analyzed, uint64_t need,
-                                                    std::string& note) {
+                                                    const sql::AnalyzedSql& analyzed,
+                                                    const EstimatePlan& plan, std::string& note) {
   const int64_t now = steady_now_ns();
   const auto& stmts = analyzed.statements;
   if (s.estimates.empty()) {
     pending_estimates_.assign(stmts.size(), std::nullopt);
+    pending_notes_.resize(stmts.size());
     from_cache_.assign(stmts.size(), false);
     asked_.clear();
     Verdict ask;
     for (uint32_t i = 0; i < stmts.size() && i < 64; ++i) {
-      if ((need & (uint64_t{1} << i)) == 0) continue;
-      std::string_view text = statement_text(s.sql, stmts[i]);
-      if (const policy::CostEstimate* c = cached_estimate(text, now)) {
-        pending_estimates_[i] = *c;
+      if ((plan.need & (uint64_t{1} << i)) == 0) continue;
+      auto it = estimate_cache_.find(std::string_view(plan.keys[i]));
+      if (it != estimate_cache_.end() && it->second.expires_ns >= now) {
+        pending_estimates_[i] = it->second.estimate;
+        pending_notes_[i] = it->second.note;
         from_cache_[i] = true;
       } else {
-        ask.estimates_needed.push_back(text);
+        ask.estimates_needed.push_back(statement_text(s.sql, stmts[i]));
         asked_.push_back(i);
       }
     }
@@ -177,25 +184,34 @@ std::optional<Verdict> Guardrails::gather_estimates(const StatementStart& s,
         v.rules = "gatehouse/estimate-failed:block";
         return v;
       }
-      policy::CostEstimate c{e.rows, e.total_cost};
-      pending_estimates_[asked_[k]] = c;
-      remember_estimate(statement_text(s.sql, stmts[asked_[k]]), c, now);
+      const uint32_t i = asked_[k];
+      const policy::CostEstimate c{e.rows, e.total_cost};
+      pending_estimates_[i] = c;
+      std::string& n = pending_notes_[i];
+      n.assign("rows=");
+      append_number(n, c.rows);
+      n.append(" cost=");
+      append_number(n, c.total_cost);
+      // Only point lookups: another value in the same shape could select far more rows.
+      if (c.rows <= kCacheableRows) {
+        if (estimate_cache_.size() >= kEstimateCacheEntries) estimate_cache_.clear();
+        estimate_cache_[plan.keys[i]] = CachedEstimate{c, n, now + kEstimateTtlNs};
+      }
     }
   }
   for (uint32_t i = 0; i < pending_estimates_.size(); ++i) {
     if (!pending_estimates_[i]) continue;
     if (!note.empty()) note += "; ";
     if (stmts.size() > 1) note.append(std::to_string(i + 1)).append(": ");
-    note += "rows=";
-    append_number(note, pending_estimates_[i]->rows);
-    note += " cost=";
-    append_number(note, pending_estimates_[i]->total_cost);
+    note += pending_notes_[i];
     if (from_cache_[i]) note += " (cached)";
   }
   return std::nullopt;
 }
 
-Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analyzed) {
+Verdict Guardrails::judge(const StatementStart& s,
+                          const std::shared_ptr<const sql::AnalyzedSql>& facts) {
+  const sql::AnalyzedSql& analyzed = *facts;
   policy::Subject subject{&principal_, connection_};
   policy::DecideContext ctx;
   ctx.prepared = &prepared_;
@@ -203,9 +219,9 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
   std::string estimate_note;
   // At a Parse there are no parameter values to EXPLAIN with: cost rules wait for the Execute.
   if (!s.at_parse && policy_->has_cost_rules()) {
-    const uint64_t need = policy_->estimates_needed(analyzed.statements, subject, &prepared_);
-    if (need != 0) {
-      if (auto instead = gather_estimates(s, analyzed, need, estimate_note)) return *instead;
+    const EstimatePlan& plan = estimate_plan(facts, s.sql, subject);
+    if (plan.need != 0) {
+      if (auto instead = gather_estimates(s, analyzed, plan, estimate_note)) return *instead;
       ctx.estimates = pending_estimates_;
     }
   }
@@ -223,10 +239,9 @@ Verdict Guardrails::judge(const StatementStart& s, const sql::AnalyzedSql& analy
       // A named protocol-level statement shares SQL PREPARE's namespace: `EXECUTE name` in
       // SQL runs it and is judged by it.
       if (!s.statement_name.empty() && analyzed.statements.size() == 1) {
-        auto shared = analyzer_.analyze_shared(s.sql);
         prepared_.remember(
             std::string(s.statement_name),
-            std::shared_ptr<const sql::StatementFacts>(shared, &shared->statements[0]));
+            std::shared_ptr<const sql::StatementFacts>(facts, &facts->statements[0]));
       }
     } else if (!s.prejudged) {
       prepared_.apply(analyzed.statements);

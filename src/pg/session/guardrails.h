@@ -54,7 +54,9 @@ class PolicyHolder {
 // kCacheableRows rows (point lookups) are kept per session for kEstimateTtlNs, keyed by the
 // statement's literal shape (the text, with $n parameters), so a stream of key lookups is
 // EXPLAINed once, not once per statement. Larger estimates are never reused: another value in
-// the same shape (`id < $1`) can select far more rows.
+// the same shape (`id < $1`) can select far more rows. Which statements of a message need an
+// estimate, and their shapes, are worked out once per analyzed message (EstimatePlan): a
+// prepared statement executed again, or a text of a shape seen before, shares its facts.
 class Guardrails final : public StatementHooks {
  public:
   static constexpr double kCacheableRows = 1;
@@ -80,8 +82,22 @@ class Guardrails final : public StatementHooks {
   void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
 
  private:
+  // For the message judged last: which top-level statements need an estimate (bit i:
+  // statement i) and the keys their estimates are cached under, by statement index. Valid for
+  // these facts (kept alive here, so the address cannot be reused), this policy and these
+  // SQL-level prepared statements.
+  struct EstimatePlan {
+    std::shared_ptr<const sql::AnalyzedSql> facts;
+    uint64_t policy_version = 0;
+    uint64_t prepared_generation = 0;
+    uint64_t need = 0;
+    std::vector<std::string> keys;
+  };
+
   Verdict decide(const StatementStart& s);
-  Verdict judge(const StatementStart& s, const sql::AnalyzedSql& analyzed);
+  Verdict judge(const StatementStart& s, const std::shared_ptr<const sql::AnalyzedSql>& analyzed);
+  const EstimatePlan& estimate_plan(const std::shared_ptr<const sql::AnalyzedSql>& analyzed,
+                                    std::string_view sql, const policy::Subject& subject);
   // A review decision in ticket mode, and in hold mode (guardrails_review.cpp).
   Verdict ticket(const StatementStart& s, const sql::AnalyzedSql& analyzed,
                  const policy::Decision& d, Verdict refused);
@@ -91,12 +107,10 @@ class Guardrails final : public StatementHooks {
   review::Request file_review(const StatementStart& s, const sql::AnalyzedSql& analyzed,
                               const policy::Decision& d, std::string key, int64_t now,
                               bool held = false);
-  // Fills pending_estimates_ for the statements `need` names, from the cache or from
+  // Fills pending_estimates_ for the statements the plan names, from the cache or from
   // s.estimates; returns a verdict to give instead (ask for estimates, or refuse) if any.
   std::optional<Verdict> gather_estimates(const StatementStart& s, const sql::AnalyzedSql& analyzed,
-                                          uint64_t need, std::string& note);
-  const policy::CostEstimate* cached_estimate(std::string_view text, int64_t now_ns);
-  void remember_estimate(std::string_view text, const policy::CostEstimate& e, int64_t now_ns);
+                                          const EstimatePlan& plan, std::string& note);
 
   const PolicyHolder& holder_;
   sql::Analyzer& analyzer_;
@@ -126,6 +140,7 @@ class Guardrails final : public StatementHooks {
 
   struct CachedEstimate {
     policy::CostEstimate estimate;
+    std::string note;  // "rows=… cost=…", for the record
     int64_t expires_ns = 0;
   };
   struct KeyHash {
@@ -134,10 +149,12 @@ class Guardrails final : public StatementHooks {
   };
   // By literal shape; looked up by string_view (no allocation per statement).
   std::unordered_map<std::string, CachedEstimate, KeyHash, std::equal_to<>> estimate_cache_;
-  std::string shape_scratch_;
+  EstimatePlan plan_;
   // Between asking for estimates and being asked again: by statement index, the estimates
-  // known so far, and which statements were sent to EXPLAIN (in order).
+  // known so far and their notes for the record, and which statements were sent to EXPLAIN
+  // (in order).
   std::vector<std::optional<policy::CostEstimate>> pending_estimates_;
+  std::vector<std::string> pending_notes_;
   std::vector<bool> from_cache_;  // by statement index: the estimate was a cached one
   std::vector<uint32_t> asked_;
 };

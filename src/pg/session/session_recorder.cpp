@@ -1,5 +1,6 @@
 #include "pg/session/session_recorder.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/crypto.h"
@@ -184,8 +185,22 @@ Verdict SessionRecorder::on_statement(const StatementStart& s) {
 
 void SessionRecorder::on_columns(uint64_t id, const std::vector<ColumnDescription>& cols) {
   cur_id_ = id;
+  cur_rows_json_.clear();
+  // A session mostly runs the same few statements: the same columns as the last result keep
+  // their JSON.
+  const bool same =
+      cols.size() == cur_columns_.size() &&
+      std::equal(cols.begin(), cols.end(), cur_columns_.begin(),
+                 [](const ColumnDescription& c, const RecordedColumn& r) {
+                   return c.type_oid == r.type_oid && c.format == r.format && c.name == r.name;
+                 });
+  if (same) return;
+  cur_columns_.resize(cols.size());
   cur_binary_.assign(cols.size(), false);
-  for (size_t i = 0; i < cols.size(); ++i) cur_binary_[i] = cols[i].format == 1;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    cur_columns_[i] = RecordedColumn{std::string(cols[i].name), cols[i].type_oid, cols[i].format};
+    cur_binary_[i] = cols[i].format == 1;
+  }
   cur_columns_json_.clear();
   JsonWriter w(cur_columns_json_);
   w.begin_array();
@@ -193,7 +208,6 @@ void SessionRecorder::on_columns(uint64_t id, const std::vector<ColumnDescriptio
     w.begin_object().field("name", c.name).field("type_oid", c.type_oid).end_object();
   }
   w.end_array();
-  cur_rows_json_.clear();
 }
 
 void SessionRecorder::on_row(uint64_t id, std::string_view row) {
@@ -240,7 +254,6 @@ void SessionRecorder::on_result(uint64_t id, const ResultSummary& r) {
   w.end_object();
   append(audit::RecordType::kResult, unix_now_ns(), payload_);
   cur_id_ = 0;
-  cur_columns_json_ = "[]";
   cur_rows_json_.clear();
 }
 

@@ -71,6 +71,13 @@ class SessionRecorder final : public StatementHooks {
 
   // The current result of the statement at the front of the response order.
   uint64_t cur_id_ = 0;
+  // The columns last described (cur_columns_json_ and cur_binary_ are theirs).
+  struct RecordedColumn {
+    std::string name;
+    uint32_t type_oid = 0;
+    int16_t format = 0;
+  };
+  std::vector<RecordedColumn> cur_columns_;
   std::string cur_columns_json_ = "[]";
   std::vector<std::string> cur_rows_json_;
   std::vector<bool> cur_binary_;  // per column of the current result

@@ -1,9 +1,13 @@
 #include "audit/writer.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -63,6 +67,41 @@ TEST_F(WriterTest, AppendsRecordsThatReadBackAndVerify) {
   ASSERT_EQ(store_.size(), 1u);
   EXPECT_EQ(store_[0].seq, 101u);
   expect_verified();
+}
+
+// Pages of the segment mapped in this process (present in /proc/self/pagemap).
+size_t mapped_pages(const fs::path& segment) {
+  std::ifstream maps("/proc/self/maps");
+  int pagemap = ::open("/proc/self/pagemap", O_RDONLY);
+  size_t n = 0;
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (!line.ends_with(segment.string())) continue;
+    unsigned long from = 0, to = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx", &from, &to) != 2) continue;
+    for (unsigned long a = from; a < to; a += 4096) {
+      uint64_t entry = 0;
+      if (::pread(pagemap, &entry, sizeof entry, static_cast<off_t>(a / 4096 * 8)) == 8)
+        n += entry >> 63;
+    }
+  }
+  ::close(pagemap);
+  return n;
+}
+
+// Synced pages leave the writer's mapping: its RSS does not grow with the segment (only the
+// pages the syncer maps ahead of the writer, 128 KB, stay).
+TEST_F(WriterTest, SyncedPagesLeaveTheMapping) {
+  auto w = open(options(0, 16 << 20));
+  ASSERT_NE(w, nullptr);
+  for (int i = 0; i < 8000; ++i) {
+    ASSERT_TRUE(w->append(RecordType::kStatement, 1, test::statement_payload(i)).ok());
+    if (i % 100 == 99) {
+      ASSERT_TRUE(w->sync_now());
+    }
+  }
+  ASSERT_TRUE(w->sync_now());
+  EXPECT_LE(mapped_pages(seg_path(0, 0)), 128 / 4 + 1u);  // of ~650 written
 }
 
 TEST_F(WriterTest, RotatesWhenFullClosingAndCheckpointingEachSegment) {

@@ -34,5 +34,37 @@ TEST(JsonWriter, InvalidUtf8IsReplaced) {
   EXPECT_EQ(out, "\"ok \xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"");
 }
 
+// Every byte that needs escaping, at every offset of a text longer than the 8-byte scan: the
+// same output as escaping one byte at a time.
+TEST(JsonWriter, EscapesAtEveryOffset) {
+  const std::string specials[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xff",
+                                  std::string(1, '\0')};
+  for (const std::string& special : specials) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string text(20, 'a');
+      text.replace(at, 1, special);
+      std::string fast;
+      JsonWriter::escape(fast, text);
+      std::string slow = "\"";
+      for (size_t i = 0; i < text.size();) {
+        // The bytes before and after the special one are plain; escape it alone.
+        if (text.compare(i, special.size(), special) == 0 && i == at) {
+          std::string one;
+          JsonWriter::escape(one, special);
+          slow += one.substr(1, one.size() - 2);
+          i += special.size();
+        } else {
+          slow.push_back(text[i++]);
+        }
+      }
+      slow += "\"";
+      EXPECT_EQ(fast, slow) << "special byte(s) at " << at;
+    }
+  }
+  std::string out;
+  JsonWriter::escape(out, std::string("x\x7f\x80", 3));
+  EXPECT_EQ(out, "\"x\x7f\xef\xbf\xbd\"");
+}
+
 }  // namespace
 }  // namespace gh

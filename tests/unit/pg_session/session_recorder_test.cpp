@@ -174,5 +174,39 @@ TEST(SessionRecorder, ResultRecordsColumnsRowsAndSampleRows) {
   EXPECT_EQ(p["sample_rows"], nlohmann::json::parse(R"([["1"]])"));
 }
 
+// Results in turn: each record names its own result's columns, whether they changed or not,
+// and a result with no RowDescription has none.
+TEST(SessionRecorder, EachResultRecordsItsOwnColumns) {
+  MemoryWriter w;
+  config::RecordingConfig cfg;
+  SessionRecorder rec(w, cfg, identity());
+  ColumnDescription x;
+  x.name = "x";
+  x.type_oid = 23;
+  ColumnDescription y = x;
+  y.name = "y";
+  ColumnDescription x_text = x;
+  x_text.type_oid = 25;
+  const std::vector<std::vector<ColumnDescription>> results = {{x}, {x}, {x, y}, {x_text}, {}, {x}};
+  ResultSummary r;
+  for (uint64_t id = 1; id <= results.size(); ++id) {
+    rec.on_columns(id, results[id - 1]);
+    rec.on_result(id, r);
+  }
+  rec.on_result(99, r);  // no RowDescription (an INSERT, say)
+  std::vector<std::string> got;
+  for (const auto& rec_ : w.records) got.push_back(rec_.payload["columns"].dump());
+  const std::vector<std::string> want = {
+      R"([{"name":"x","type_oid":23}])",
+      R"([{"name":"x","type_oid":23}])",
+      R"([{"name":"x","type_oid":23},{"name":"y","type_oid":23}])",
+      R"([{"name":"x","type_oid":25}])",
+      R"([])",
+      R"([{"name":"x","type_oid":23}])",
+      R"([])",
+  };
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace gh::pg

@@ -192,6 +192,29 @@ TEST(Analyzer, CacheBytesAreBounded) {
   EXPECT_EQ(cache.bytes(), 400u);
 }
 
+// The guardrails and the masking hook ask for each statement in turn: the second asking finds
+// what the first found, counted as the same kind of hit.
+TEST(Analyzer, TheSameTextAskedAgainIsTheSameHit) {
+  Analyzer analyzer;
+  const auto a = analyzer.analyze_shared("SELECT abalance FROM pgbench_accounts WHERE aid = 1");
+  EXPECT_EQ(analyzer.analyze_shared("SELECT abalance FROM pgbench_accounts WHERE aid = 1"), a);
+  EXPECT_EQ(analyzer.stats().parses, 1u);
+  EXPECT_EQ(analyzer.stats().cache_hits, 1u);
+  EXPECT_EQ(analyzer.stats().shape_hits, 1u);
+  const auto b = analyzer.analyze_shared("SELECT abalance FROM pgbench_accounts WHERE aid = 2");
+  EXPECT_EQ(analyzer.analyze_shared("SELECT abalance FROM pgbench_accounts WHERE aid = 2"), b);
+  EXPECT_EQ(b, a);  // one shape
+  EXPECT_EQ(analyzer.stats().shape_hits, 3u);
+  const auto c = analyzer.analyze_shared("SELECT 1");
+  EXPECT_EQ(analyzer.analyze_shared("SELECT 1"), c);
+  EXPECT_NE(c, a);
+  EXPECT_EQ(analyzer.stats().analyzed, 6u);
+  EXPECT_EQ(analyzer.stats().cache_hits, 4u);
+  EXPECT_EQ(analyzer.stats().parses, 2u);
+  // Another text after it is looked up as usual.
+  EXPECT_EQ(analyzer.analyze_shared("SELECT abalance FROM pgbench_accounts WHERE aid = 3"), a);
+}
+
 TEST(Analyzer, LongTextsAreAnalyzedButNotCached) {
   AnalyzerOptions options;
   options.max_cached_sql_bytes = 16;
