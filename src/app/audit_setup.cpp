@@ -62,6 +62,7 @@ Result<AuditStreams> open_audit_streams(const config::Config& cfg, int threads,
     o.stream = static_cast<uint32_t>(i);
     o.segment_bytes = cfg.audit.segment_size;
     o.checkpoint_interval = cfg.audit.checkpoint_interval;
+    o.sync_interval = cfg.audit.sync_interval;
     o.signer = s.signer.get();
     o.retention = std::chrono::seconds(int64_t{cfg.audit.retention_days} * 86400);
     o.on_checkpoint = [store](const audit::Checkpoint& c) {

@@ -66,6 +66,7 @@ class ActiveSegment {
   int fd_ = -1;
   char* map_ = nullptr;
   uint64_t capacity_ = 0;
+  uint64_t mapped_to_ = 0;  // map_ahead() has mapped [.., mapped_to_)
   uint64_t ino_ = 0;
   uint64_t dev_ = 0;
   bool published_ = false;

@@ -29,7 +29,8 @@ constexpr std::string_view kClientTlsKeys[] = {"cert_file", "key_file", "require
 constexpr std::string_view kLimitsKeys[] = {"startup_timeout", "idle_timeout", "max_message_size",
                                             "max_connections"};
 constexpr std::string_view kAuditKeys[] = {"dir",          "durability",    "signing_key",
-                                           "retention_days", "segment_size", "checkpoint_interval"};
+                                           "retention_days", "segment_size", "checkpoint_interval",
+                                           "sync_interval"};
 constexpr std::string_view kRecordingKeys[] = {"param_max_bytes", "statement_params_max_bytes",
                                                "result_rows", "result_value_max_bytes"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -347,6 +348,13 @@ void Loader::parse_audit(const Entry& e, Config& cfg) {
         problem(f.line, f.path + ": must be at least 100ms");
       } else if (d) {
         a.checkpoint_interval = *d;
+      }
+    } else if (f.key == "sync_interval") {
+      auto d = read_duration(f);
+      if (d && (d->count() < 1 || d->count() > 1000)) {
+        problem(f.line, f.path + ": must be between 1ms and 1s");
+      } else if (d) {
+        a.sync_interval = *d;
       }
     }
   }

@@ -135,6 +135,9 @@ struct AuditConfig {
   int retention_days = 0;   // 0 = keep everything
   uint64_t segment_size = 64ull << 20;
   std::chrono::milliseconds checkpoint_interval{5000};
+  // balanced: how often the records written so far are made durable (the most a machine
+  // crash can lose); strict syncs as soon as a statement waits, this is only its upper bound.
+  std::chrono::milliseconds sync_interval{5};
 };
 
 // What goes into statement and result records.

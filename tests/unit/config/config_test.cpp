@@ -541,7 +541,7 @@ TEST(ConfigValidation, AuditAndRecordingSections) {
   auto r = load_string(
       "data_dir: /tmp/ghdata\n"
       "audit:\n  durability: strict\n  retention_days: 30\n  segment_size: 1MB\n"
-      "  checkpoint_interval: 2s\n"
+      "  checkpoint_interval: 2s\n  sync_interval: 20ms\n"
       "recording:\n  param_max_bytes: 0\n  result_rows: 5\n"
       "connections:\n  - {name: a, user: u}\n",
       "/tmp/x.yaml", false);
@@ -549,6 +549,7 @@ TEST(ConfigValidation, AuditAndRecordingSections) {
   EXPECT_EQ(r->audit.durability, Durability::kStrict);
   EXPECT_EQ(r->audit.retention_days, 30);
   EXPECT_EQ(r->audit.segment_size, 1u << 20);
+  EXPECT_EQ(r->audit.sync_interval, std::chrono::milliseconds(20));
   EXPECT_EQ(r->audit.dir, "/tmp/ghdata/audit");
   EXPECT_EQ(r->audit.signing_key, "/tmp/ghdata/audit-signing.key");
   EXPECT_EQ(r->recording.param_max_bytes, 0u);
@@ -558,6 +559,7 @@ TEST(ConfigValidation, AuditAndRecordingSections) {
 TEST(ConfigValidation, AuditBadValues) {
   auto r = load_string(
       "audit:\n  durability: sometimes\n  checkpoint_interval: 10ms\n  nope: 1\n"
+      "  sync_interval: 2s\n"
       "connections:\n  - {name: a, user: u}\n",
       "/tmp/x.yaml", false);
   ASSERT_FALSE(r.ok());
@@ -567,6 +569,8 @@ TEST(ConfigValidation, AuditBadValues) {
   EXPECT_NE(m.find("/tmp/x.yaml:3: audit.checkpoint_interval: must be at least 100ms"),
             std::string::npos) << m;
   EXPECT_NE(m.find("/tmp/x.yaml:4: unknown key 'nope' in audit"), std::string::npos) << m;
+  EXPECT_NE(m.find("/tmp/x.yaml:5: audit.sync_interval: must be between 1ms and 1s"),
+            std::string::npos) << m;
 }
 
 }  // namespace
