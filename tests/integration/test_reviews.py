@@ -84,7 +84,11 @@ def refused_id(c, sql, params=None) -> str:
 
 def test_approve_then_the_same_statement_runs_once(reviewed):
     with connect(reviewed) as c:
-        rid = refused_id(c, "CREATE TABLE review_probe (id int)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as exc:
+            c.execute("CREATE TABLE review_probe (id int)")
+        rid = ID_RE.search(str(exc.value)).group(1)
+        # The refusal names where to decide it (no review.url here: the admin API's own URL).
+        assert f"decide at {reviewed.admin_url}/api/v1/reviews/{rid};" in str(exc.value)
         # Asking again before a decision names the same request.
         assert refused_id(c, "CREATE TABLE review_probe (id int)") == rid
         status, listing = api(reviewed, "/api/v1/reviews?state=pending", reviewed.dba_key)

@@ -336,7 +336,7 @@ asio::awaitable<bool> ClientSession::connect_backend() {
     guardrails->set_masked(masking.get());
     guardrails->set_counters(&gw_.counters());
     if (gw_.takes_reviews())
-      guardrails->set_reviews(&gw_.reviews(), &gw_.config().review, id_);
+      guardrails->set_reviews(&gw_.reviews(), &gw_.config().review, id_, &gw_.config().admin);
     hooks_.add(std::move(guardrails));
     if (masking) {
       masking_ = masking.get();

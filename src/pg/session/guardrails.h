@@ -73,10 +73,13 @@ class Guardrails final : public StatementHooks {
   // Review tickets (review.mode: ticket): a `review` decision files a request in `book` and
   // refuses with its id; once approved, the same principal's identical statement (text and
   // bound values) passes once within cfg.approval_ttl. Null: a review is a plain refusal.
+  // `admin`: the admin API's listener, for where to decide when review.url is not set.
   void set_reviews(review::ReviewBook* book, const config::ReviewConfig* cfg,
-                   std::string session_id) {
+                   std::string session_id,
+                   const std::optional<config::AdminConfig>* admin = nullptr) {
     reviews_ = book;
     review_cfg_ = cfg;
+    admin_ = admin;
     session_id_ = std::move(session_id);
   }
   void on_statement_closed(std::string_view name) override { prepared_.forget(name); }
@@ -123,6 +126,7 @@ class Guardrails final : public StatementHooks {
   GatewayCounters* counters_ = nullptr;
   review::ReviewBook* reviews_ = nullptr;
   const config::ReviewConfig* review_cfg_ = nullptr;
+  const std::optional<config::AdminConfig>* admin_ = nullptr;
   std::string session_id_;
   std::string held_id_;  // hold mode: the request the statement being offered waits for
   // An approver approved the statement being offered with an edit: `sql` runs in its place

@@ -98,9 +98,11 @@ Verdict Guardrails::ticket(const StatementStart& s, const sql::AnalyzedSql& anal
     }
   }
   review::Request r = file_review(s, analyzed, d, std::move(key), now);
-  v.message = prefix + "review request " + r.id +
-              " was filed for an approver (admin API: POST /api/v1/reviews/" + r.id +
-              "/approve); once it is approved, send the same statement again within " +
+  const std::string url =
+      review_cfg_->url_of(r.id, admin_ != nullptr ? *admin_ : std::optional<config::AdminConfig>{});
+  v.message = prefix + "review request " + r.id + " was filed for an approver (" +
+              (url.empty() ? "" : "decide at " + url + "; ") + "admin API: POST /api/v1/reviews/" +
+              r.id + "/approve); once it is approved, send the same statement again within " +
               minutes(review_cfg_->approval_ttl);
   v.rules += (v.rules.empty() ? "" : ",") + std::string("review:") + r.id + ":filed";
   return v;
