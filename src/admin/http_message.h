@@ -19,6 +19,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> params;  // decoded query parameters
   HeaderList headers;
   std::string body;
+  std::string client;  // the peer, "address:port" (empty in tests that do not set it)
 
   // The first header of that name (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;

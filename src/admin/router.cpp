@@ -1,5 +1,7 @@
 #include "admin/router.h"
 
+#include "common/json_writer.h"
+
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -114,11 +116,32 @@ Router::Router(RouterDeps deps) : deps_(std::move(deps)) {
 HttpResponse Router::handle(const HttpRequest& req) {
   counters_.requests.fetch_add(1, std::memory_order_relaxed);
   HttpResponse r;
+  std::optional<identity::Principal> who;
+  const bool api = std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
   try {
-    r = route(req);
+    // A change is taken only while its record (and the review records it causes) can be
+    // written: fail closed, as statements do.
+    std::string not_ready;
+    if (api && deps_.record_request && req.method != "GET" && req.method != "HEAD" &&
+        deps_.readiness)
+      not_ready = deps_.readiness();
+    r = not_ready.empty()
+            ? route(req, who)
+            : json_error(503, "audit_unavailable",
+                         "the audit trail cannot be written, so no change is taken: " + not_ready);
   } catch (const std::exception& e) {
     spdlog::error("admin API: {} {}: internal error: {}", req.method, req.path, e.what());
     r = json_error(500, "internal", "internal error; see the gatehouse log");
+  }
+  if (api && deps_.record_request &&
+      !deps_.record_request(request_record(req, who ? &*who : nullptr, r.status))) {
+    spdlog::error("admin API: {} {}: the request could not be recorded in the audit trail",
+                  req.method, req.path);
+    // A read is not answered unrecorded; a change already taken is answered as it went (what
+    // it changed has records of its own).
+    if (req.method == "GET" || req.method == "HEAD")
+      r = json_error(503, "audit_unavailable",
+                     "the audit trail cannot be written, so the request is not answered");
   }
   if (r.status == 401) counters_.unauthenticated.fetch_add(1, std::memory_order_relaxed);
   if (r.status == 403) counters_.forbidden.fetch_add(1, std::memory_order_relaxed);
@@ -135,10 +158,34 @@ std::variant<identity::Principal, HttpResponse> Router::authenticate(const HttpR
   return json_error(401, "unauthenticated", p.status().message());
 }
 
-HttpResponse Router::route(const HttpRequest& req) {
+std::string Router::request_record(const HttpRequest& req, const identity::Principal* who,
+                                   int status) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  if (who != nullptr) {
+    w.field("principal", who->subject).field("principal_kind", who->kind_name());
+    if (!who->issuer.empty()) w.field("issuer", who->issuer);
+    w.key("groups").begin_array();
+    for (const std::string& g : who->groups) w.value(g);
+    w.end_array();
+  } else {
+    w.key("principal").null();  // not authenticated (the answer says why)
+  }
+  w.field("method", req.method).field("path", req.path);
+  if (!req.params.empty()) {
+    w.key("query").begin_object();
+    for (const auto& [k, v] : req.params) w.field(k, v);
+    w.end_object();
+  }
+  if (!req.client.empty()) w.field("client", req.client);
+  w.field("status", status).end_object();
+  return out;
+}
+
+HttpResponse Router::route(const HttpRequest& req, std::optional<identity::Principal>& principal) {
   std::optional<RouteMatch> m = match_path(req.path);
   bool api = std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
-  std::optional<identity::Principal> principal;
   if (api) {
     auto who = authenticate(req);
     if (auto* r = std::get_if<HttpResponse>(&who)) {

@@ -24,7 +24,8 @@
 // authenticated before anything else is looked at, so an unauthenticated caller learns
 // nothing about which paths exist. Errors are {"error": {"code", "message"}}: 400
 // invalid_argument, 401 unauthenticated, 403 forbidden, 404 not_found, 405
-// method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready.
+// method_not_allowed (with Allow), 500 internal, 503 unavailable / not_ready /
+// audit_unavailable. Each /api/ request is recorded (RouterDeps::record_request).
 
 #include "review/review_book.h"
 #include <chrono>
@@ -64,6 +65,11 @@ struct RouterDeps {
   std::function<Result<std::string>(const std::string& since, const std::string& until)> evidence;
   // Access grants: "" if `role` on `connection` can be granted, else why not. Null: 503.
   std::function<std::string(const std::string& connection, const std::string& role)> check_grant;
+  // Records one /api/ request in the audit trail (an `admin.request` payload, JSON); false if
+  // it could not be written. Null: requests are not recorded. A read (GET) is answered only
+  // once its record is written (else 503 audit_unavailable); a change (POST) is taken only
+  // while `readiness` says the audit streams can be written.
+  std::function<bool(std::string payload)> record_request;
   struct Grants {
     std::chrono::seconds max_duration{8 * 3600};
     std::vector<std::string> approver_groups;  // empty: any approver
@@ -81,7 +87,11 @@ class Router {
   const AdminCounters& counters() const { return counters_; }
 
  private:
-  HttpResponse route(const HttpRequest& req);
+  // `who`: set to the caller once authenticated.
+  HttpResponse route(const HttpRequest& req, std::optional<identity::Principal>& who);
+  // The admin.request payload of a request and its answer.
+  static std::string request_record(const HttpRequest& req, const identity::Principal* who,
+                                    int status);
   // The principal, or the 401/503 answer to give.
   std::variant<identity::Principal, HttpResponse> authenticate(const HttpRequest& req);
 

@@ -21,6 +21,7 @@ HttpRequest to_request(const httplib::Request& req) {
   for (const auto& [k, v] : req.params) r.params.emplace_back(k, v);
   for (const auto& [k, v] : req.headers) r.headers.emplace_back(k, v);
   r.body = req.body;
+  r.client = req.remote_addr + ":" + std::to_string(req.remote_port);
   return r;
 }
 

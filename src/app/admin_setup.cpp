@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "app/audit_time.h"
 #include "app/evidence_bundle.h"
+#include "common/clock.h"
 #include "common/crypto.h"
 #include "pg/session/guardrails.h"
 #include "sql/analyzer.h"
@@ -111,6 +113,9 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
                                 std::vector<audit::StreamWriter*> writers,
                                 std::vector<asio::any_io_executor> io) {
   AdminApi api;
+  const bool can_record = !writers.empty() && !io.empty();
+  audit::StreamWriter* record_writer = can_record ? writers[0] : nullptr;
+  asio::any_io_executor record_ex = can_record ? io[0] : asio::any_io_executor{};
   api.readiness = std::make_unique<Readiness>(writers, std::move(io));
   api.auth = std::make_unique<admin::BearerAuthenticator>(gw.store(), tokens);
   admin::RouterDeps deps;
@@ -142,6 +147,19 @@ Result<AdminApi> bind_admin_api(const config::Config& cfg, pg::Gateway& gw,
     return pg::check_review_edit(gw.policy(), *edit_analyzer, r, sql);
   };
   deps.metrics.tokens = tokens != nullptr ? &tokens->counters() : nullptr;
+  // Each /api/ request is an admin.request record on io thread 0's stream (that thread owns
+  // the writer); the admin thread waits for the append, at most 5 s.
+  if (can_record) {
+    deps.record_request = [writer = record_writer, ex = record_ex](std::string payload) {
+      auto done = std::make_shared<std::promise<bool>>();
+      std::future<bool> ok = done->get_future();
+      asio::post(ex, [writer, done, payload = std::move(payload)] {
+        done->set_value(
+            writer->append(audit::RecordType::kAdminRequest, unix_now_ns(), payload).ok());
+      });
+      return ok.wait_for(std::chrono::seconds(5)) == std::future_status::ready && ok.get();
+    };
+  }
   api.router = std::make_unique<admin::Router>(std::move(deps));
   auto server = admin::AdminServer::bind(*cfg.admin, *api.router);
   if (!server.ok()) return server.status();

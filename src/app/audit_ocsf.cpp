@@ -260,6 +260,36 @@ Json RecordExporter::ocsf_event(const AuditRecord& r) {
       actor = Json{{"app_name", "gatehouse"}};
       break;
     }
+    case RecordType::kAdminRequest: {
+      // A request to the admin API: who (or an unauthenticated caller), what, the answer.
+      api_activity();
+      const std::string method = json_string(p, "method");
+      if (method == "GET" || method == "HEAD") {
+        activity_id = 2;
+        activity_name = "Read";
+      } else {
+        activity_id = 3;
+        activity_name = "Update";
+      }
+      const std::string path = json_string(p, "path");
+      extra["api"] = Json{{"operation", method + " " + path},
+                          {"service", Json{{"name", "gatehouse admin API"}}}};
+      extra["http_request"] = Json{{"http_method", method}, {"url", Json{{"path", path}}}};
+      int64_t code = json_int(p, "status").value_or(0);
+      extra["api"]["response"] = Json{{"code", code}};
+      if (code >= 400) {
+        status_id = 2;
+        severity_id = code == 401 || code == 403 ? 2 : 1;
+      }
+      if (std::string who = json_string(p, "principal"); !who.empty()) {
+        Json u = Json{{"name", who}, {"type", json_string(p, "principal_kind")}};
+        actor = Json{{"user", u}};
+      } else {
+        actor = Json::object();
+      }
+      src = ocsf_endpoint(json_string(p, "client"));
+      break;
+    }
     case RecordType::kSegmentClose:
       event_log();
       activity_id = 5;

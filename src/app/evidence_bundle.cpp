@@ -143,6 +143,25 @@ std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& s
       user = json_string(p, "user");
       client = json_string(p, "client");
       break;
+    case audit::RecordType::kAdminRequest: {
+      // Access to the admin API (the audit trail, evidence, decisions) is access too.
+      const int64_t status = json_int(p, "status").value_or(0);
+      outcome = status == 401 || status == 403 ? "refused"
+                : status >= 400                ? "failed"
+                                               : "answered";
+      reason = json_string(p, "method") + " " + json_string(p, "path") + " -> " +
+               std::to_string(status);
+      client = json_string(p, "client");
+      auto [ip, port] = split_client_address(client);
+      std::string groups;
+      if (auto it = p.find("groups"); it != p.end() && it->is_array())
+        for (const auto& g : *it)
+          if (g.is_string()) groups += (groups.empty() ? "" : ",") + g.get<std::string>();
+      ev.fields = {event, outcome, "", json_string(p, "principal"),
+                   json_string(p, "principal_kind"), groups, "admin API", ip,
+                   port ? std::to_string(port) : "", "", "", "", reason, "", ""};
+      return ev;
+    }
     default:
       return std::nullopt;
   }

@@ -17,7 +17,7 @@ struct TypeName {
   std::string_view name;
 };
 
-constexpr std::array<TypeName, 19> kTypeNames = {{
+constexpr std::array<TypeName, 20> kTypeNames = {{
     {RecordType::kSegmentClose, "segment.close"},
     {RecordType::kCheckpoint, "checkpoint"},
     {RecordType::kPrune, "prune"},
@@ -30,6 +30,7 @@ constexpr std::array<TypeName, 19> kTypeNames = {{
     {RecordType::kConfigLoaded, "config.loaded"},
     {RecordType::kKeyCreated, "key.created"},
     {RecordType::kKeyRevoked, "key.revoked"},
+    {RecordType::kAdminRequest, "admin.request"},
     {RecordType::kPolicyLoaded, "policy.loaded"},
     {RecordType::kReviewRequested, "review.requested"},
     {RecordType::kReviewDecided, "review.decided"},

@@ -84,11 +84,12 @@ enum class RecordType : uint8_t {
   kAuthFailure = 18,
   kStatement = 19,
   kResult = 20,
-  // 48..63: configuration and keys.
+  // 48..63: configuration, keys and the admin API.
   kConfigLoaded = 48,
   kKeyCreated = 49,
   kKeyRevoked = 50,
   kPolicyLoaded = 51,  // the guardrails policy was (re)loaded
+  kAdminRequest = 52,  // a request to the admin API's /api/: who, what, from where, the answer
   // 64..95: review requests: filed, approved by one of several approvers, decided (approved,
   // denied, expired, cancelled), and an approval used by its statement.
   kReviewRequested = 64,

@@ -165,3 +165,52 @@ def test_malformed_http_does_not_hurt_the_server(admin_gh):
                 pass
     assert json_of(admin_gh, "/healthz") == (200, {"status": "ok"})
     assert admin_gh.alive()
+
+
+def test_api_requests_are_audit_records(admin_gh, tmp_path):
+    """Who read the trail, looked up a session or was refused: each /api/ request is an
+    admin.request record (never its token), in the export, its OCSF form and the evidence
+    bundle's access log."""
+    import csv
+    import io
+
+    bogus = "ghk_" + "R" * 43
+    assert json_of(admin_gh, "/api/v1/sessions?limit=3", admin_gh.auditor_key)[0] == 200
+    assert json_of(admin_gh, "/api/v1/policy", admin_gh.dev_key)[0] == 403
+    assert json_of(admin_gh, "/api/v1/policy", bogus)[0] == 401
+    assert json_of(admin_gh, "/healthz")[0] == 200
+    span = ("--since", "2000-01-01", "--until", "2100-01-01")
+    p = admin_gh.cli("audit", "export", "--config", str(admin_gh.config), *span, "--format", "jsonl")
+    recs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    reqs = [r["payload"] for r in recs if r["type"] == "admin.request"]
+    listed = [r for r in reqs if r["path"] == "/api/v1/sessions" and r.get("query") == {"limit": "3"}]
+    assert listed and listed[-1]["principal"] == "it-auditor" and listed[-1]["status"] == 200, reqs
+    assert listed[-1]["groups"] == ["compliance"]
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", listed[-1]["client"]), listed[-1]
+    forbidden = [r for r in reqs if r["path"] == "/api/v1/policy" and r["status"] == 403]
+    assert forbidden and forbidden[-1]["principal"] == "it-dev", reqs
+    refused = [r for r in reqs if r["path"] == "/api/v1/policy" and r["status"] == 401]
+    assert refused and refused[-1]["principal"] is None, reqs
+    assert not [r for r in reqs if r["path"] in ("/healthz", "/readyz", "/metrics")]
+    for secret in (bogus, admin_gh.auditor_key, admin_gh.dev_key):
+        assert secret not in p.stdout
+    # The log still verifies with the new records in it.
+    admin_gh.cli("audit", "verify", "--config", str(admin_gh.config))
+
+    p = admin_gh.cli("audit", "export", "--config", str(admin_gh.config), *span, "--format", "ocsf")
+    ocsf = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    api = [e for e in ocsf if e["unmapped"]["gatehouse"]["type"] == "admin.request"]
+    read = [e for e in api if e["api"]["operation"] == "GET /api/v1/sessions"
+            and e["api"]["response"]["code"] == 200]
+    assert read and read[-1]["class_uid"] == 6003 and read[-1]["activity_name"] == "Read"
+    assert read[-1]["actor"]["user"]["name"] == "it-auditor"
+    failed = [e for e in api if e["api"]["response"]["code"] == 401]
+    assert failed and failed[-1]["status"] == "Failure"
+
+    out = tmp_path / "evidence"
+    admin_gh.cli("evidence", "--config", str(admin_gh.config), *span, "--out", str(out))
+    access = list(csv.DictReader(io.StringIO((out / "access_log.csv").read_text())))
+    rows = [a for a in access if a["event"] == "admin.request"]
+    assert any(a["principal"] == "it-auditor" and a["outcome"] == "answered"
+               and a["reason"] == "GET /api/v1/sessions -> 200" for a in rows), rows
+    assert any(a["principal"] == "" and a["outcome"] == "refused" for a in rows), rows

@@ -91,6 +91,77 @@ class RouterTest : public ::testing::Test {
   std::string auditor_key_, dev_key_, admin_key_;
 };
 
+// Every /api/ request is an admin.request record: who (or nobody), what, from where, the
+// answer; never the token. Health, readiness and metrics are not recorded.
+TEST_F(RouterTest, ApiRequestsAreRecorded) {
+  std::vector<std::string> records;
+  bool writable = true;
+  RouterDeps deps;
+  deps.roles.auditor = {"compliance"};
+  deps.auth = auth_.get();
+  deps.store = store_.get();
+  deps.readiness = [this] { return not_ready_; };
+  deps.record_request = [&](std::string payload) {
+    if (writable) records.push_back(std::move(payload));
+    return writable;
+  };
+  Router router(std::move(deps));
+  auto call = [&](const std::string& method, const std::string& path, const std::string& token,
+                  std::vector<std::pair<std::string, std::string>> params = {}) {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.params = std::move(params);
+    r.client = "127.0.0.1:40000";
+    if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+    return router.handle(r);
+  };
+
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+  EXPECT_TRUE(records.empty());
+  EXPECT_EQ(call("GET", "/api/v1/sessions", auditor_key_, {{"limit", "5"}}).status, 200);
+  ASSERT_EQ(records.size(), 1u);
+  Json rec = Json::parse(records[0]);
+  EXPECT_EQ(rec["principal"], "audit-bot");
+  EXPECT_EQ(rec["principal_kind"], "api_key");
+  EXPECT_EQ(rec["groups"], Json::array({"compliance"}));
+  EXPECT_EQ(rec["method"], "GET");
+  EXPECT_EQ(rec["path"], "/api/v1/sessions");
+  EXPECT_EQ(rec["query"], Json::parse(R"({"limit":"5"})"));
+  EXPECT_EQ(rec["client"], "127.0.0.1:40000");
+  EXPECT_EQ(rec["status"], 200);
+
+  // Refused callers are recorded too, without their token.
+  const std::string bogus = "ghk_" + std::string(43, 'Q');
+  EXPECT_EQ(call("GET", "/api/v1/sessions", bogus).status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/sessions", dev_key_).status, 403);
+  ASSERT_EQ(records.size(), 3u);
+  rec = Json::parse(records[1]);
+  EXPECT_TRUE(rec["principal"].is_null());
+  EXPECT_EQ(rec["status"], 401);
+  EXPECT_EQ(records[1].find(bogus), std::string::npos);
+  EXPECT_EQ(Json::parse(records[2])["principal"], "dev-bot");
+  EXPECT_EQ(Json::parse(records[2])["status"], 403);
+  for (const std::string& r : records) {
+    EXPECT_EQ(r.find(auditor_key_), std::string::npos);
+    EXPECT_EQ(r.find(dev_key_), std::string::npos);
+  }
+
+  // A read whose record cannot be written is not answered.
+  writable = false;
+  HttpResponse r = call("GET", "/api/v1/sessions", auditor_key_);
+  expect_error(r, 503, "audit_unavailable");
+  writable = true;
+
+  // A change is not taken while the audit streams cannot be written.
+  not_ready_ = "audit stream 0 cannot be written: disk full";
+  r = call("POST", "/api/v1/reviews/rv_00000000000000000000/deny", auditor_key_);
+  expect_error(r, 503, "audit_unavailable");
+  EXPECT_NE(body(r)["error"]["message"].get<std::string>().find("disk full"), std::string::npos);
+  EXPECT_EQ(Json::parse(records.back())["status"], 503);
+  not_ready_.clear();
+}
+
 TEST_F(RouterTest, HealthzNeedsNoToken) {
   HttpResponse r = get("/healthz");
   EXPECT_EQ(r.status, 200);
