@@ -54,54 +54,62 @@ struct Pair {
   }
 };
 
-// Reads once; the result lands in `n` and `text`.
-asio::awaitable<void> read_once(Conn& c, long& n, std::string& text, bool& done) {
+// One read_some: what it returned, what it read, and whether it has finished.
+struct Read {
+  long n = 0;
+  std::string text;
+  bool done = false;
+};
+
+asio::awaitable<void> read_once(Conn& c, Read& r) {
   char buf[64];
-  n = co_await c.read_some(buf, sizeof buf);
-  if (n > 0) text.assign(buf, static_cast<size_t>(n));
-  done = true;
+  r.n = co_await c.read_some(buf, sizeof buf);
+  if (r.n > 0) r.text.assign(buf, static_cast<size_t>(r.n));
+  r.done = true;
+}
+
+// Starts one read; `r` fills in as the loop runs.
+void start_read(Pair& p, Read& r) {
+  r = Read{};
+  asio::co_spawn(p.ctx, read_once(*p.conn, r), asio::detached);
+}
+
+// One read, run to its end (or 5 s).
+Read read_now(Pair& p) {
+  Read r;
+  start_read(p, r);
+  p.run_until(r.done);
+  return r;
 }
 
 TEST(ConnTest, ReadsWhatIsThereAndWaitsForWhatIsNot) {
   Pair p;
   p.send("hello");
-  long n = 0;
-  std::string text;
-  bool done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
-  p.run_until(done);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(n, 5);
-  EXPECT_EQ(text, "hello");
+  Read r = read_now(p);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.n, 5);
+  EXPECT_EQ(r.text, "hello");
 
   // Drained: the next read waits until the peer writes.
-  done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
+  start_read(p, r);
   p.run_for(50ms);
-  EXPECT_FALSE(done);
+  EXPECT_FALSE(r.done);
   p.send("again");
-  p.run_until(done);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(text, "again");
+  p.run_until(r.done);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.text, "again");
 }
 
 TEST(ConnTest, DataThatArrivesWhileNobodyReadsIsNotMissed) {
   Pair p;
   p.send("one");
-  long n = 0;
-  std::string text;
-  bool done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
-  p.run_until(done);
-  ASSERT_EQ(text, "one");
+  ASSERT_EQ(read_now(p).text, "one");
   // The socket was drained; data arrives and the reactor sees it before anyone reads again.
   p.send("two");
   p.run_for(50ms);
-  done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
-  p.run_until(done);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(text, "two");
+  Read r = read_now(p);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.text, "two");
 }
 
 TEST(ConnTest, EndOfStreamThatCameWithTheLastDataIsRead) {
@@ -110,17 +118,10 @@ TEST(ConnTest, EndOfStreamThatCameWithTheLastDataIsRead) {
   p.peer.shutdown(tcp::socket::shutdown_send);
   std::this_thread::sleep_for(20ms);
   p.run_for(20ms);  // the reactor sees data and FIN as one readiness event before anyone reads
-  long n = 0;
-  std::string text;
-  bool done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
-  p.run_until(done);
-  ASSERT_EQ(text, "bye");
-  done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
-  p.run_until(done);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(n, 0);
+  ASSERT_EQ(read_now(p).text, "bye");
+  Read r = read_now(p);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.n, 0);
 }
 
 TEST(ConnTest, MoreThanOneBufferIsReadInFull) {
@@ -147,16 +148,14 @@ TEST(ConnTest, MoreThanOneBufferIsReadInFull) {
 
 TEST(ConnTest, CloseEndsAWaitingRead) {
   Pair p;
-  long n = 0;
-  std::string text;
-  bool done = false;
-  asio::co_spawn(p.ctx, read_once(*p.conn, n, text, done), asio::detached);
+  Read r;
+  start_read(p, r);
   p.run_for(20ms);
-  ASSERT_FALSE(done);
+  ASSERT_FALSE(r.done);
   p.conn->close();
-  p.run_until(done);
-  ASSERT_TRUE(done);
-  EXPECT_EQ(n, -1);
+  p.run_until(r.done);
+  ASSERT_TRUE(r.done);
+  EXPECT_EQ(r.n, -1);
   EXPECT_EQ(p.conn->error(), "closed");
 }
 
