@@ -47,7 +47,8 @@ void record_reviews(pg::Gateway& gw, audit::StreamWriter* writer,
   const config::ReviewConfig& cfg = gw.config().review;
   if (!cfg.webhook_url.empty()) {
     const char* secret = std::getenv(cfg.webhook_secret_env.c_str());
-    webhook = std::make_shared<review::Webhook>(cfg.webhook_url, secret != nullptr ? secret : "");
+    webhook = std::make_shared<review::Webhook>(cfg.webhook_url, secret != nullptr ? secret : "",
+                                                &gw.store());
     spdlog::info("review: notifications to {}", cfg.webhook_url);
   }
   gw.reviews().set_journal([writer, writer_ex, &gw, webhook](std::string_view event,

@@ -75,6 +75,14 @@ constexpr Migration kMigrations[] = {
      "  body TEXT NOT NULL"
      ");"
      "CREATE INDEX reviews_by_update ON reviews (updated_ns);"},
+    // Review notifications not yet delivered to the webhook, so a restart sends them still.
+    {4,
+     "CREATE TABLE webhook_outbox ("
+     "  id INTEGER PRIMARY KEY,"  // queue order
+     "  event TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  created_ns INTEGER NOT NULL"
+     ");"},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSqliteSchemaVersion,

@@ -8,7 +8,7 @@ namespace gh::store {
 // The embedded store's schema is a list of numbered migrations (sqlite_schema.cpp). Each
 // applied one is a row in `schema_version`; opening a store applies the missing ones in one
 // transaction. A later feature adds a table by appending a migration, never by editing one.
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 // Brings the database to kSqliteSchemaVersion. Invalid if it was written by a newer gatehouse.
 // Safe when several processes open the same file at once (BEGIN IMMEDIATE serialises them).

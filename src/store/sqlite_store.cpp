@@ -81,6 +81,10 @@ class SqliteStore final : public StateStore {
 
   Status save_review(const StoredReview& r) override;
   Result<std::vector<StoredReview>> load_reviews(int64_t since_ns) override;
+  Result<int64_t> outbox_add(std::string_view event, std::string_view body,
+                             int64_t now_ns) override;
+  Status outbox_remove(int64_t id) override;
+  Result<std::vector<OutboxEntry>> outbox_load() override;
 
  private:
   static ApiKey read_key(const Statement& row);
@@ -100,6 +104,9 @@ class SqliteStore final : public StateStore {
   Statement session_by_id_;
   Statement save_review_;
   Statement load_reviews_;
+  Statement outbox_add_;
+  Statement outbox_remove_;
+  Statement outbox_load_;
   // list_sessions, one per filter combination (bit 0: principal, bit 1: connection),
   // prepared on first use.
   Statement list_sessions_[4];
@@ -140,6 +147,10 @@ Status SqliteStore::prepare_statements() {
       {&load_reviews_,
        "SELECT id, version, state, created_ns, updated_ns, body FROM reviews"
        " WHERE state = 'pending' OR updated_ns >= ?1 ORDER BY created_ns"},
+      {&outbox_add_,
+       "INSERT INTO webhook_outbox (event, body, created_ns) VALUES (?1, ?2, ?3) RETURNING id"},
+      {&outbox_remove_, "DELETE FROM webhook_outbox WHERE id = ?1"},
+      {&outbox_load_, "SELECT id, event, body, created_ns FROM webhook_outbox ORDER BY id"},
   };
   for (const auto& s : kStatements) {
     auto stmt = db_.prepare(s.sql);
@@ -406,6 +417,43 @@ Result<std::vector<StoredReview>> SqliteStore::load_reviews(int64_t since_ns) {
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return db_.error("cannot load review requests");
+  return out;
+}
+
+Result<int64_t> SqliteStore::outbox_add(std::string_view event, std::string_view body,
+                                        int64_t now_ns) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(outbox_add_);
+  outbox_add_.bind(1, event);
+  outbox_add_.bind(2, body);
+  outbox_add_.bind(3, now_ns);
+  if (outbox_add_.step() != SQLITE_ROW) return db_.error("cannot queue a webhook notification");
+  return outbox_add_.column_int64(0);
+}
+
+Status SqliteStore::outbox_remove(int64_t id) {
+  std::lock_guard lock(mu_);
+  StatementReset reset(outbox_remove_);
+  outbox_remove_.bind(1, id);
+  if (outbox_remove_.step() != SQLITE_DONE)
+    return db_.error("cannot remove a delivered webhook notification");
+  return Status::Ok();
+}
+
+Result<std::vector<OutboxEntry>> SqliteStore::outbox_load() {
+  std::lock_guard lock(mu_);
+  StatementReset reset(outbox_load_);
+  std::vector<OutboxEntry> out;
+  int rc = 0;
+  while ((rc = outbox_load_.step()) == SQLITE_ROW) {
+    OutboxEntry e;
+    e.id = outbox_load_.column_int64(0);
+    e.event = outbox_load_.column_text(1);
+    e.body = outbox_load_.column_text(2);
+    e.created_ns = outbox_load_.column_int64(3);
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return db_.error("cannot load the webhook outbox");
   return out;
 }
 

@@ -82,6 +82,14 @@ struct StoredReview {
   std::string body;
 };
 
+// A review notification waiting for delivery to the webhook.
+struct OutboxEntry {
+  int64_t id = 0;  // queue order
+  std::string event;
+  std::string body;
+  int64_t created_ns = 0;
+};
+
 // The persistent state of one gatehouse deployment. Implementations are safe to call
 // from several threads.
 class StateStore {
@@ -116,6 +124,13 @@ class StateStore {
   // is ignored), loaded at startup: those still pending and those changed since `since_ns`.
   virtual Status save_review(const StoredReview& r) = 0;
   virtual Result<std::vector<StoredReview>> load_reviews(int64_t since_ns) = 0;
+
+  // The webhook's outbox: a notification is added before its first delivery attempt and
+  // removed once delivered or given up, so a restart delivers what was still waiting.
+  virtual Result<int64_t> outbox_add(std::string_view event, std::string_view body,
+                                     int64_t now_ns) = 0;
+  virtual Status outbox_remove(int64_t id) = 0;
+  virtual Result<std::vector<OutboxEntry>> outbox_load() = 0;  // oldest first
 };
 
 // The embedded store: SQLite (WAL) at `<data_dir>/state.db`, created with its schema

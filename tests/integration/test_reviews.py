@@ -192,7 +192,7 @@ class WebhookReceiver:
     """A loopback HTTP server that keeps every POST; the first one is answered 500, so the
     retry is exercised."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         import http.server
 
         receiver = self
@@ -214,7 +214,7 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -785,3 +785,55 @@ guardrails:
     with connect(gh) as c:
         assert c.execute("SELECT to_regclass('hold_restart')").fetchone()[0] is None
     assert gh.cli("audit", "verify", "--config", str(gh.config)).returncode == 0
+
+
+def test_a_notification_not_delivered_before_a_crash_is_sent_after_it(gh_factory):
+    """The webhook's receiver is down when a request is filed, and gatehouse is killed -9 while
+    it waits to retry: the notification is in the state store's outbox, and the restarted
+    gatehouse delivers it."""
+    import hashlib
+    import hmac
+    import sqlite3
+
+    port, hook_port = harness.free_port(), harness.free_port()
+    extra = f"""
+admin:
+  listen: 127.0.0.1:{port}
+  roles:
+    approver: [dba]
+review:
+  mode: ticket
+  webhook: {{ url: "http://127.0.0.1:{hook_port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
+guardrails:
+  include: [agent-safe]
+"""
+    gh = gh_factory.make("hook-outbox", start=False, extra_yaml=extra)
+    gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    gh.key = gh.create_key("it-outbox-agent", groups="testers")
+    harness.start_with_admin(gh, port)
+    with connect(gh) as c:
+        rid = refused_id(c, "CREATE TABLE outbox_probe (id int)")
+    db = gh.dir / "var" / "state.db"
+
+    def outbox() -> list[tuple[str, str]]:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT event, body FROM webhook_outbox ORDER BY id").fetchall()
+
+    waiting = harness.wait_for(lambda: [e for e, b in outbox() if rid in b], 10,
+                               "the notification in the outbox")
+    assert waiting == ["review.requested"]
+    gh.proc.kill()
+    gh.proc.wait(10)
+    receiver = WebhookReceiver(hook_port)
+    try:
+        harness.start_with_admin(gh, port)
+        got = harness.wait_for(
+            lambda: [json.loads(b) for h, b in receiver.posts if rid.encode() in b], 20,
+            "the notification delivered after the restart")
+        assert got[0]["event"] == "review.requested" and got[0]["review"]["id"] == rid, got
+        headers, raw = [(h, b) for h, b in receiver.posts if rid.encode() in b][0]
+        want = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        assert headers["X-Gatehouse-Signature"] == want
+        harness.wait_for(lambda: not outbox(), 10, "an empty outbox once delivered")
+    finally:
+        receiver.server.shutdown()

@@ -267,5 +267,28 @@ TEST_F(SqliteStoreTest, DataDirThatIsAFileIsAnError) {
   EXPECT_FALSE(open_sqlite_store("").ok());
 }
 
+TEST_F(SqliteStoreTest, WebhookOutboxKeepsQueueOrderUntilRemoved) {
+  auto store_ = open();
+  ASSERT_NE(store_, nullptr);
+  auto a = store_->outbox_add("review.requested", R"({"n":1})", 100);
+  auto b = store_->outbox_add("review.decided", R"({"n":2})", 200);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_LT(*a, *b);
+  auto all = store_->outbox_load();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, *a);
+  EXPECT_EQ((*all)[0].event, "review.requested");
+  EXPECT_EQ((*all)[0].body, R"({"n":1})");
+  EXPECT_EQ((*all)[0].created_ns, 100);
+  EXPECT_EQ((*all)[1].event, "review.decided");
+  ASSERT_TRUE(store_->outbox_remove(*a).ok());
+  ASSERT_TRUE(store_->outbox_remove(*a).ok());  // removing twice is harmless
+  all = store_->outbox_load();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].id, *b);
+}
+
 }  // namespace
 }  // namespace gh::store
