@@ -229,23 +229,30 @@ def hook():
     h.server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def holding(gh_factory, hook):
-    port = harness.free_port()
+def make_hooked(gh_factory, name: str, admin_port: int, hook_port: int, review: str):
+    """A gatehouse (not started) with the admin API, the agent-safe pack and a webhook to
+    hook_port; `review` is the rest of the review section (indented two spaces)."""
     extra = f"""
 admin:
-  listen: 127.0.0.1:{port}
+  listen: 127.0.0.1:{admin_port}
   roles:
     approver: [dba]
     auditor: [compliance]
 review:
-  timeout: 3s
-  webhook: {{ url: "http://127.0.0.1:{hook.port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
+{review}
+  webhook: {{ url: "http://127.0.0.1:{hook_port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
 guardrails:
   include: [agent-safe]
 """
-    gh = gh_factory.make("holding", start=False, extra_yaml=extra)
+    gh = gh_factory.make(name, start=False, extra_yaml=extra)
     gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    return gh
+
+
+@pytest.fixture(scope="module")
+def holding(gh_factory, hook):
+    port = harness.free_port()
+    gh = make_hooked(gh_factory, "holding", port, hook.port, "  timeout: 3s")
     gh.key = gh.create_key("it-hold-agent", groups="testers")
     gh.dba_key = gh.create_key("it-hold-dba", groups="dba")
     gh.auditor_key = gh.create_key("it-hold-auditor", groups="compliance")
@@ -796,19 +803,7 @@ def test_a_notification_not_delivered_before_a_crash_is_sent_after_it(gh_factory
     import sqlite3
 
     port, hook_port = harness.free_port(), harness.free_port()
-    extra = f"""
-admin:
-  listen: 127.0.0.1:{port}
-  roles:
-    approver: [dba]
-review:
-  mode: ticket
-  webhook: {{ url: "http://127.0.0.1:{hook_port}/hooks/gatehouse", secret_env: GH_IT_WEBHOOK_SECRET }}
-guardrails:
-  include: [agent-safe]
-"""
-    gh = gh_factory.make("hook-outbox", start=False, extra_yaml=extra)
-    gh.env["GH_IT_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+    gh = make_hooked(gh_factory, "hook-outbox", port, hook_port, "  mode: ticket")
     gh.key = gh.create_key("it-outbox-agent", groups="testers")
     harness.start_with_admin(gh, port)
     with connect(gh) as c:

@@ -3,6 +3,8 @@
 
 #include "review/review_store.h"
 
+#include "temp_store.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,19 +15,8 @@ namespace {
 
 constexpr int64_t kSec = 1'000'000'000;
 
-class ReviewStoreTest : public ::testing::Test {
+class ReviewStoreTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gh-review-store-" + std::to_string(std::random_device{}()));
-    auto s = store::open_sqlite_store(dir_.string());
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(s.value());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   // A book whose every change is saved, as `gatehouse serve` wires it.
   void persist(ReviewBook& book) {
     book.set_journal([this](std::string_view, const Request& r) {
@@ -49,9 +40,6 @@ class ReviewStoreTest : public ::testing::Test {
     r.ticket_key = std::string("agent-7\0app\0", 12) + r.sql;
     return r;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<store::StateStore> store_;
 };
 
 TEST_F(ReviewStoreTest, RoundTripKeepsEveryField) {

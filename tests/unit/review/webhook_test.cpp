@@ -3,6 +3,8 @@
 
 #include "review/webhook.h"
 
+#include "temp_store.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -60,27 +62,13 @@ class Receiver {
   std::vector<Post> posts_;
 };
 
-class WebhookTest : public ::testing::Test {
+class WebhookTest : public TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gh-webhook-" + std::to_string(std::random_device{}()));
-    auto s = store::open_sqlite_store(dir_.string());
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    store_ = std::move(s.value());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   size_t waiting() {
     auto w = store_->outbox_load();
     EXPECT_TRUE(w.ok());
     return w.ok() ? w->size() : 0;
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<store::StateStore> store_;
 };
 
 TEST_F(WebhookTest, DeliveredNotificationsLeaveTheOutbox) {
