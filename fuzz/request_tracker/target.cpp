@@ -19,6 +19,7 @@
 // which the fuzz toolchain (clang 14 with libstdc++) does not build.
 #include "../../src/pg/session/request_estimate.cpp"  // NOLINT(bugprone-suspicious-include)
 #include "../../src/pg/session/request_filtering.cpp"  // NOLINT(bugprone-suspicious-include)
+#include "../../src/pg/session/request_refusals.cpp"  // NOLINT(bugprone-suspicious-include)
 #include "../../src/pg/session/request_tracker.cpp"  // NOLINT(bugprone-suspicious-include)
 
 namespace {

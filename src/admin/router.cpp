@@ -36,6 +36,11 @@ struct RouteMatch {
 };
 
 constexpr std::string_view kApiPrefix = "/api/";
+
+// Under /api/: authenticated, and recorded in the audit trail.
+bool is_api(const HttpRequest& req) {
+  return std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
+}
 constexpr std::string_view kSessionsPath = "/api/v1/sessions";
 constexpr std::string_view kReviewsPath = "/api/v1/reviews";
 
@@ -117,7 +122,7 @@ HttpResponse Router::handle(const HttpRequest& req) {
   counters_.requests.fetch_add(1, std::memory_order_relaxed);
   HttpResponse r;
   std::optional<identity::Principal> who;
-  const bool api = std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
+  const bool api = is_api(req);
   try {
     // A change is taken only while its record (and the review records it causes) can be
     // written: fail closed, as statements do.
@@ -185,8 +190,7 @@ std::string Router::request_record(const HttpRequest& req, const identity::Princ
 
 HttpResponse Router::route(const HttpRequest& req, std::optional<identity::Principal>& principal) {
   std::optional<RouteMatch> m = match_path(req.path);
-  bool api = std::string_view(req.path).starts_with(kApiPrefix) || req.path == "/api";
-  if (api) {
+  if (is_api(req)) {
     auto who = authenticate(req);
     if (auto* r = std::get_if<HttpResponse>(&who)) {
       r->headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -123,6 +123,8 @@ std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& s
   ev.stream = r.stream;
   ev.seq = r.seq;
   std::string event(r.type_name()), outcome, reason, duration, statements, user, client;
+  std::string principal, principal_kind, connection;
+  std::vector<std::string> groups;
   const SessionContext* ctx = nullptr;
   switch (r.type) {
     case audit::RecordType::kSessionStart:
@@ -152,15 +154,13 @@ std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& s
       reason = json_string(p, "method") + " " + json_string(p, "path") + " -> " +
                std::to_string(status);
       client = json_string(p, "client");
-      auto [ip, port] = split_client_address(client);
-      std::string groups;
+      principal = json_string(p, "principal");
+      principal_kind = json_string(p, "principal_kind");
+      connection = "admin API";
       if (auto it = p.find("groups"); it != p.end() && it->is_array())
         for (const auto& g : *it)
-          if (g.is_string()) groups += (groups.empty() ? "" : ",") + g.get<std::string>();
-      ev.fields = {event, outcome, "", json_string(p, "principal"),
-                   json_string(p, "principal_kind"), groups, "admin API", ip,
-                   port ? std::to_string(port) : "", "", "", "", reason, "", ""};
-      return ev;
+          if (g.is_string()) groups.push_back(g.get<std::string>());
+      break;
     }
     default:
       return std::nullopt;
@@ -168,19 +168,21 @@ std::optional<AccessEvent> access_event(const AuditRecord& r, SessionContexts& s
   if (ctx != nullptr) {
     user = ctx->user;
     client = ctx->client;
+    principal = ctx->principal;
+    principal_kind = ctx->principal_kind;
+    connection = ctx->connection;
+    groups = ctx->groups;
   }
   auto [ip, port] = split_client_address(client);
-  std::string groups;
-  if (ctx != nullptr) {
-    for (const auto& g : ctx->groups) groups += (groups.empty() ? "" : ",") + g;
-  }
+  std::string group_list;
+  for (const auto& g : groups) group_list += (group_list.empty() ? "" : ",") + g;
   ev.fields = {event,
                outcome,
                session,
-               ctx ? ctx->principal : "",
-               ctx ? ctx->principal_kind : "",
-               groups,
-               ctx ? ctx->connection : "",
+               principal,
+               principal_kind,
+               group_list,
+               connection,
                ip,
                port ? std::to_string(port) : "",
                user,

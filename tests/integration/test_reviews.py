@@ -301,6 +301,17 @@ def pending_for(gh, sql, timeout=10.0) -> dict:
     raise AssertionError(f"no pending review for {sql!r}")
 
 
+def held_then_denied(gh, sql: str, reason: str) -> dict:
+    """Holds `sql` for review, has gh.dba_key deny it, and returns the request as it was
+    pending."""
+    agent = Agent(gh, sql)
+    agent.start()
+    r = pending_for(gh, sql)
+    api(gh, f"/api/v1/reviews/{r['id']}/deny", gh.dba_key, "POST", {"reason": reason})
+    agent.join(10)
+    return r
+
+
 def test_hold_waits_for_the_approval_then_runs(holding):
     sql = "CREATE TABLE hold_probe (id int)"
     agent = Agent(holding, sql)
@@ -472,11 +483,7 @@ def test_evidence_bundle_from_the_api_has_the_approval_ledger(holding):
     import tarfile
 
     sql = "CREATE TABLE hold_ledger (id int)"
-    agent = Agent(holding, sql)
-    agent.start()
-    r = pending_for(holding, sql)
-    api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST", {"reason": "ledger"})
-    agent.join(10)
+    r = held_then_denied(holding, sql, "ledger")
 
     def get(path, token):
         req = urllib.request.Request(holding.admin_url + path)
@@ -704,11 +711,7 @@ def test_webhook_gets_each_request_and_decision_signed(holding, hook):
     import hmac
 
     sql = "CREATE TABLE hold_hooked (id int)"
-    agent = Agent(holding, sql)
-    agent.start()
-    r = pending_for(holding, sql)
-    api(holding, f"/api/v1/reviews/{r['id']}/deny", holding.dba_key, "POST", {"reason": "no"})
-    agent.join(10)
+    r = held_then_denied(holding, sql, "no")
     deadline = time.monotonic() + 10
     mine = []
     while time.monotonic() < deadline:
